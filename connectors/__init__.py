@@ -1,0 +1,1 @@
+"""Sources and sinks: the only modules that touch files, streams and sockets."""

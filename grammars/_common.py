@@ -1,0 +1,75 @@
+"""Building blocks shared by the family grammars, and the Match every `parse()` returns.
+
+Conventions (see docs/ARCHITECTURE.md): `import pyparsing as pp`; named sub-expressions;
+results names for every field; no global whitespace changes; small typed parse actions;
+`parse_all=True`; alternatives ordered specific -> generic.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import NamedTuple
+
+import pyparsing as pp
+
+
+class Match(NamedTuple):
+    family: str
+    message_id: str
+    fields: dict
+
+
+def _to_int(t):
+    return int(t[0])
+
+
+def _ipv4(s, loc, t):
+    try:
+        return str(ipaddress.IPv4Address(t[0]))
+    except ValueError as exc:
+        raise pp.ParseException(s, loc, f"bad IPv4 address {t[0]!r}") from exc
+
+
+def _ipv6(s, loc, t):
+    try:
+        addr = ipaddress.IPv6Address(t[0])
+    except ValueError as exc:
+        raise pp.ParseException(s, loc, f"bad IPv6 address {t[0]!r}") from exc
+    mapped = addr.ipv4_mapped  # keep one spelling on every Python version
+    return f"::ffff:{mapped}" if mapped else str(addr)
+
+
+integer = pp.Regex(r"-?\d+").set_name("integer").set_parse_action(_to_int)
+uint = pp.Regex(r"\d+").set_name("unsigned").set_parse_action(_to_int)
+port = pp.Regex(r"\d{1,5}").set_name("port").add_condition(lambda t: int(t[0]) <= 65535).set_parse_action(_to_int)
+ipv4 = pp.Regex(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}").set_name("IPv4 address").set_parse_action(_ipv4)
+ipv6 = pp.Regex(r"(?=[0-9A-Fa-f:]*:)(?:[0-9A-Fa-f:]{2,30}:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9A-Fa-f:]{2,39})(?:%\w+)?") \
+    .set_name("IPv6 address").set_parse_action(_ipv6)
+ip = (ipv4 | ipv6).set_name("IP address")
+# An interface name as the kernel prints it (IFNAMSIZ 16, no spaces, no ':' at the end).
+ifname = pp.Regex(r"[^\s:/]{1,16}").set_name("interface")
+hexbytes = pp.Regex(r"[0-9a-fA-F]{2}(?:[: ][0-9a-fA-F]{2})*").set_name("hex bytes")
+
+
+def literal_words(text: str) -> pp.ParserElement:
+    """A fixed phrase matched word by word, tolerant of the kernel's double spaces."""
+    words = text.split()
+    expr = pp.Keyword(words[0]) if words[0].isalnum() else pp.Literal(words[0])
+    for w in words[1:]:
+        expr = expr + (pp.Keyword(w) if w.isalnum() else pp.Literal(w))
+    return expr.set_name(repr(text))
+
+
+def parse_with(expr: pp.ParserElement, text: str) -> pp.ParseResults | None:
+    """Parse the whole text; None when it does not match. Never raises on ordinary text."""
+    try:
+        return expr.parse_string(text, parse_all=True)
+    except pp.ParseBaseException:
+        return None
+    except RecursionError:
+        return None
+
+
+def fields_of(result: pp.ParseResults, names: tuple[str, ...]) -> dict:
+    """The named results as a plain dict (static keys: absent names become None)."""
+    return {name: (result[name] if name in result else None) for name in names}

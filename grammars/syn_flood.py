@@ -1,0 +1,96 @@
+"""SYN flood warning: a listener's SYN queue is full (net/ipv4/tcp_input.c:tcp_syn_flood_action).
+
+Printed at KERN_INFO when the SYN queue of a listening socket overflows. Since 3.1 once per
+listener (never a rate: the counters TCPReqQFullDoCookies/TCPReqQFullDrop carry the rate);
+on 2.6 at most once per 60 s and only with tcp_syncookies set.
+
+Examples:
+
+    possible SYN flooding on port 80. Sending cookies.
+    TCP: TCP: Possible SYN flooding on port 9042. Sending cookies.  Check SNMP counters.
+    TCP: request_sock_TCPv6: Possible SYN flooding on port 34391. Dropping request.  Check SNMP counters.
+    TCP: request_sock_TCP: Possible SYN flooding on port 127.0.0.1:23456. Sending cookies.
+    TCP: request_sock_subflow_v4: Possible SYN flooding on port [::]:20002. Sending cookies.
+
+Fields:
+
+    proto           str        "TCP", "TCPv6", "request_sock_TCP", "request_sock_subflow_v4", ... or null (2.6)
+    ip_version      int|null   4 or 6 when the proto name tells
+    listen_address  str|null   bound address of the listener (6.2+), e.g. "0.0.0.0", "::"
+    port            int        listening port
+    action          str        "cookies" (Sending cookies) or "drop" (Dropping request)
+
+Message ids:
+
+    syn_flood.legacy      2.2 - 3.0 (RHEL 5/6): lowercase, no prefix, cookies only
+    syn_flood.proto       3.1 - 3.16 (RHEL 7): "TCP: TCP:" / "TCP: TCPv6:", "Check SNMP counters"
+    syn_flood.slab        3.17 - 6.1: "request_sock_TCP[v6]:" slab name, "Check SNMP counters"
+    syn_flood.addr        6.2+: listener address:port, no "Check SNMP counters"
+"""
+
+from __future__ import annotations
+
+import pyparsing as pp
+
+from tcplog.grammars import _common as c
+
+FAMILY = "syn_flood"
+ORIGIN = "kernel"
+TRIGGERS = (b"SYN flooding",)
+MESSAGES = {
+    "syn_flood.legacy": "possible SYN flooding on port %d. Sending cookies.  [2.2 - 3.0]",
+    "syn_flood.proto": "TCP: %s: Possible SYN flooding on port %d. %s.  Check SNMP counters.  [3.1 - 3.16]",
+    "syn_flood.slab": "TCP: request_sock_%s: Possible SYN flooding on port %d. %s.  Check SNMP counters.  [3.17 - 6.1]",
+    "syn_flood.addr": "TCP: request_sock_%s: Possible SYN flooding on port %pI4:%u. %s.  [6.2+]",
+}
+FIELDS = ("proto", "ip_version", "listen_address", "port", "action")
+
+_action = (pp.Literal("Sending cookies").set_parse_action(pp.replace_with("cookies"))
+           | pp.Literal("Dropping request").set_parse_action(pp.replace_with("drop")))("action")
+_snmp = pp.Optional(pp.Literal("Check SNMP counters") + pp.Optional("."))("snmp")
+_tail = _action + pp.Optional(".") + _snmp + pp.StringEnd()
+_flooding = pp.one_of("possible Possible")("word") + c.literal_words("SYN flooding on port")
+_proto = pp.Regex(r"(?:request_sock_)?(?:TCPv6|TCP|subflow_v[46]|[A-Za-z0-9_]+)")("proto") + pp.Suppress(":")
+_bracketed = pp.Suppress("[") + c.ipv6("listen_address") + pp.Suppress("]")
+_addr_port = (_bracketed | c.ipv4("listen_address")) + pp.Suppress(":") + c.port("port")
+_prefix = pp.Optional(pp.Literal("TCP:"))("prefix")
+
+legacy = (pp.Optional(pp.Regex(r"TCP(?:v6)?:")) + pp.Literal("possible")("word")
+          + c.literal_words("SYN flooding on port") + c.port("port") + pp.Suppress(".")
+          + _action + pp.Optional(".") + pp.StringEnd()).set_name("syn_flood.legacy")
+with_addr = (_prefix + _proto + _flooding + _addr_port + pp.Suppress(".") + _tail).set_name("syn_flood.addr")
+with_port = (_prefix + _proto + _flooding + c.port("port") + pp.Suppress(".") + _tail).set_name("syn_flood.port")
+
+
+def _ip_version(proto: str | None, address: str | None) -> int | None:
+    if address is not None:
+        return 6 if ":" in address else 4
+    if proto is None:
+        return None
+    if proto.endswith(("v6", "6")):
+        return 6
+    if proto.endswith(("TCP", "v4")):
+        return 4
+    return None
+
+
+def parse(text: str) -> c.Match | None:
+    r = c.parse_with(legacy, text)
+    if r is not None:
+        return c.Match(FAMILY, "syn_flood.legacy",
+                       {"proto": None, "ip_version": None, "listen_address": None, "port": r["port"],
+                        "action": r["action"]})
+    r = c.parse_with(with_addr, text)
+    if r is not None:
+        message_id = "syn_flood.addr"
+    else:
+        r = c.parse_with(with_port, text)
+        if r is None:
+            return None
+        message_id = "syn_flood.slab" if r["proto"].startswith("request_sock_") else "syn_flood.proto"
+    proto = r["proto"]
+    address = r.get("listen_address")
+    return c.Match(FAMILY, message_id, {
+        "proto": proto, "ip_version": _ip_version(proto, address), "listen_address": address,
+        "port": r["port"], "action": r["action"],
+    })

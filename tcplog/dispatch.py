@@ -1,0 +1,73 @@
+"""Prefilter and dispatch: which lines are worth a parse, and which families get to try.
+
+One byte-level regex of every family's literal triggers (taken from the registry, never a
+second hand-kept list) finds candidate lines inside whole blocks; a candidate's kernel text is
+offered only to the families whose triggers it holds, in registry order; first match wins.
+Results are cached by message text, because floods repeat the same text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+
+from tcplog.grammars import FAMILIES, Match
+from tcplog.record import Record
+
+
+class Dispatcher:
+    def __init__(self, families=FAMILIES, extra_triggers: tuple[bytes, ...] = (), cache_size: int = 8192):
+        self.families = tuple(families)
+        triggers: dict[bytes, list] = {}
+        for family in self.families:
+            if not family.TRIGGERS:
+                raise ValueError(f"family {family.FAMILY} declares no triggers")
+            for t in family.TRIGGERS:
+                triggers.setdefault(t, []).append(family)
+        self._by_trigger = tuple((t.decode(), tuple(fams)) for t, fams in triggers.items())
+        every = sorted({*triggers, *extra_triggers}, key=len, reverse=True)
+        self.pattern = re.compile(b"|".join(re.escape(t) for t in every))
+        self._cache: OrderedDict[str, Match | None] = OrderedDict()
+        self._cache_size = cache_size
+
+    def families_for(self, text: str) -> tuple:
+        """The families whose triggers the text holds, in registry order."""
+        hit = set()
+        for trigger, fams in self._by_trigger:
+            if trigger in text:
+                hit.update(fams)
+        return tuple(f for f in self.families if f in hit)
+
+    def parse(self, text: str) -> Match | None:
+        """The first family grammar that accepts the whole text (cached)."""
+        cache = self._cache
+        if text in cache:
+            cache.move_to_end(text)
+            return cache[text]
+        result = None
+        for family in self.families_for(text):
+            result = family.parse(text)
+            if result is not None:
+                break
+        cache[text] = result
+        if len(cache) > self._cache_size:
+            cache.popitem(last=False)
+        return result
+
+    def match(self, record: Record) -> Match | None:
+        """The record's match, honouring origin: kernel families need a kernel record."""
+        text = record.text.strip()
+        if not text:
+            return None
+        m = self.parse(text)
+        if m is None:
+            return None
+        family = _BY_ID[m.family]
+        if family.ORIGIN == "kernel":
+            return m if record.kernel else None
+        if record.kernel or record.program is None or record.program in family.PROGRAMS:
+            return m
+        return None
+
+
+_BY_ID = {f.FAMILY: f for f in FAMILIES}

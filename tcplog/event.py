@@ -1,0 +1,65 @@
+"""Record + Match -> event (schema `tcplog.event/1`): flat, lowercase, static keys.
+
+Every key is always present (null when unknown). A key rename is a new schema version.
+`raw` is the record as read; when its bytes are not valid UTF-8, `raw` holds the text with
+U+FFFD replacements and `raw_b64` the exact bytes (base64), so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+from tcplog.grammars import Match
+from tcplog.record import Position, Record
+
+SCHEMA = "tcplog.event/1"
+
+
+def rfc3339(t: datetime | None) -> str | None:
+    if t is None:
+        return None
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def raw_fields(raw: bytes) -> tuple[str, str | None]:
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace"), base64.b64encode(raw).decode("ascii")
+
+
+def build(record: Record, match: Match, position: Position) -> dict:
+    raw, raw_b64 = raw_fields(record.raw.rstrip(b"\r\n"))
+    return {
+        "schema": SCHEMA,
+        "family": match.family,
+        "message_id": match.message_id,
+        "time": rfc3339(record.time),
+        "time_derived": record.time_derived,
+        "host": record.host,
+        "fields": match.fields,
+        "kernel": {
+            "monotonic": record.monotonic,
+            "level": record.severity,
+            "facility": record.facility,
+            "caller": record.caller,
+            "seq": record.seq,
+            "boot_id": record.boot_id,
+        },
+        "source": {
+            "framing": record.framing,
+            "file": position.file,
+            "line": position.line,
+            "offset": position.offset,
+            "cursor": record.cursor,
+            "program": record.program,
+            "pid": record.pid,
+            "extra": record.extra or None,
+        },
+        "count": 1,
+        "cause": None,
+        "snapshot": None,
+        "raw": raw,
+        "raw_b64": raw_b64,
+    }

@@ -1,0 +1,69 @@
+"""The exec-filter transform: exactly one output record per input record.
+
+A recognised record gains a `tcplog` object holding the event; any other record passes
+through: a JSON object byte for byte, a raw line wrapped as `{"message": LINE}` (plus
+`message_b64` with the exact bytes when the line is not valid UTF-8). Never raises on input.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import orjson
+
+from tcplog import framing
+from tcplog.dispatch import Dispatcher
+from tcplog.event import build
+from tcplog.framing.context import FramingContext
+from tcplog.record import Position
+
+
+class Filter:
+    def __init__(self, dispatcher: Dispatcher | None = None, forced_framing: str | None = None):
+        self.dispatcher = dispatcher or Dispatcher(extra_triggers=framing.EXTRA_TRIGGERS)
+        self.forced = None if forced_framing in (None, "auto") else forced_framing
+        self.records = 0
+        self.events = 0
+        self.offset = 0
+
+    def process(self, line: bytes, ctx: FramingContext) -> bytes:
+        """One input record (without its newline) -> one output line (with newline)."""
+        self.records += 1
+        position = Position(None, self.records, self.offset)
+        self.offset += len(line) + 1
+        body = line[:-1] if line.endswith(b"\r") else line
+        obj = None
+        if body[:1] in (b"{", b"\x1e"):
+            try:
+                parsed = orjson.loads(body.lstrip(b"\x1e"))
+            except orjson.JSONDecodeError:
+                parsed = None
+            if isinstance(parsed, dict):
+                obj = parsed
+        event = None
+        if self.dispatcher.pattern.search(body) is not None:
+            try:
+                record = framing.decode(body, ctx, self.forced)
+                match = self.dispatcher.match(record) if record is not None else None
+                if match is not None:
+                    event = build(record, match, position)
+            except (ValueError, TypeError, RecursionError, OverflowError):
+                event = None  # a framing corner case must not cost the record
+        if event is not None:
+            self.events += 1
+        if obj is None:
+            return wrap(line, event)
+        if event is None:
+            return line + b"\n"
+        obj["tcplog"] = event
+        return orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
+
+
+def wrap(line: bytes, event: dict | None) -> bytes:
+    try:
+        out = {"message": line.decode("utf-8")}
+    except UnicodeDecodeError:
+        out = {"message": line.decode("utf-8", "replace"), "message_b64": base64.b64encode(line).decode("ascii")}
+    if event is not None:
+        out["tcplog"] = event
+    return orjson.dumps(out, option=orjson.OPT_APPEND_NEWLINE)

@@ -1,0 +1,130 @@
+"""Framing: one log record (bytes) -> Record. Auto-detected per record, or forced by name.
+
+Registry of framings (the names `--framing` takes):
+
+    rfc3164         BSD syslog as rsyslog/syslog-ng/busybox write it; journalctl short, short-iso
+    rfc5424         IETF syslog
+    dmesg           dmesg default, -T, -r/--raw, -x/--decode, --time-format iso
+    dmesg-t         bare kernel text (dmesg -t, journalctl -o cat, pasted tickets)
+    kmsg            /dev/kmsg records with KEY=value continuation lines
+    logread         OpenWrt logread
+    journal-json    journalctl -o json / json-seq
+    journal-export  journalctl -o export (streams and files only: records span lines)
+    journal-short   journalctl -o short-monotonic, short-unix, short-full
+    json            shippers' JSON records (Fluent Bit, Vector, Fluentd, rsyslog, ECS)
+"""
+
+from __future__ import annotations
+
+import orjson
+
+from tcplog.framing import (
+    bare,
+    dmesg,
+    journal_export,
+    journal_json,
+    journal_short,
+    kmsg,
+    logread,
+    shipper_json,
+    syslog3164,
+    syslog5424,
+)
+from tcplog.framing.context import FramingContext
+from tcplog.record import Record
+
+LINE_FRAMINGS = {
+    m.NAME: m for m in (syslog3164, syslog5424, dmesg, bare, kmsg, logread, journal_short)
+}
+NAMES = ("auto", *LINE_FRAMINGS, journal_json.NAME, journal_export.NAME, shipper_json.NAME)
+EXTRA_TRIGGERS = journal_json.EXTRA_TRIGGERS
+
+__all__ = ["NAMES", "FramingContext", "decode", "decode_text", "EXTRA_TRIGGERS", "is_continuation"]
+
+
+def is_continuation(line: bytes) -> bool:
+    """A line that belongs to the record before it (kmsg ` KEY=value`)."""
+    return line[:1] == b" " and b"=" in line
+
+
+def _text(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("utf-8", "replace")
+
+
+def decode(line: bytes, ctx: FramingContext, forced: str | None = None) -> Record | None:
+    """One record's bytes (a line, plus kmsg continuation lines) -> Record, or None if unframed."""
+    text = _text(line)
+    if forced and forced != "auto":
+        return _forced(text, line, ctx, forced)
+    return decode_text(text, line, ctx)
+
+
+def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> Record | None:
+    """Auto-detect the framing of one record from its first characters."""
+    s = text.lstrip("\x1e") if text[:1] == "\x1e" else text
+    first = s[:1]
+    if first == "{":
+        return _json(s, raw, ctx, depth)
+    if first == "<":
+        if syslog5424.detect(s):
+            return syslog5424.decode(s, raw, ctx)
+        if syslog3164.detect(s):
+            return syslog3164.decode(s, raw, ctx)
+        return dmesg.decode(s, raw, ctx) or bare.decode(s, raw, ctx)
+    if first.isdigit():
+        if kmsg.detect(s):
+            return kmsg.decode(s, raw, ctx)
+        if dmesg.detect(s):  # --time-format iso: comma fraction, no host
+            return dmesg.decode(s, raw, ctx)
+        if syslog3164.detect(s):
+            return syslog3164.decode(s, raw, ctx)
+        if journal_short.detect(s):
+            return journal_short.decode(s, raw, ctx)
+        return bare.decode(s, raw, ctx)
+    if first == "[":
+        if journal_short.detect(s):
+            return journal_short.decode(s, raw, ctx)
+        return dmesg.decode(s, raw, ctx) or bare.decode(s, raw, ctx)
+    if logread.detect(s):
+        return logread.decode(s, raw, ctx)
+    if journal_short.detect(s):
+        return journal_short.decode(s, raw, ctx)
+    if syslog3164.detect(s):
+        return syslog3164.decode(s, raw, ctx)
+    if dmesg.detect(s):
+        return dmesg.decode(s, raw, ctx)
+    return bare.decode(s, raw, ctx)
+
+
+def _json(s: str, raw: bytes, ctx: FramingContext, depth: int) -> Record | None:
+    try:
+        obj = orjson.loads(s)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(obj, dict):
+        return None
+    if journal_json.is_journal(obj):
+        return journal_json.decode_fields(obj, raw)
+    if depth > 0:
+        return None
+    return shipper_json.decode(obj, raw, lambda text, r: decode_text(text, r, ctx, depth + 1))
+
+
+def _forced(text: str, raw: bytes, ctx: FramingContext, name: str) -> Record | None:
+    if name in LINE_FRAMINGS:
+        module = LINE_FRAMINGS[name]
+        return module.decode(text, raw, ctx) if module is bare or module.detect(text.lstrip()) else None
+    if name in (journal_json.NAME, shipper_json.NAME):
+        try:
+            obj = orjson.loads(text.lstrip("\x1e"))
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(obj, dict):
+            return None
+        if name == journal_json.NAME:
+            return journal_json.decode_fields(obj, raw)
+        return shipper_json.decode(obj, raw, lambda t, r: decode_text(t, r, ctx, 1))
+    return None

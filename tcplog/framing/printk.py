@@ -1,0 +1,37 @@
+"""The kernel's own prefixes inside a message: `[ 1234.567890]` and the `[    C1]` caller field.
+
+rsyslog/syslog-ng keep the printk timestamp when they read /proc/kmsg on older setups
+(`kernel: [61238.407346] TCP: ...`), dmesg always prints it, and with CONFIG_PRINTK_CALLER
+(5.1+) a caller field follows (`[  601.749973][    C1] ...`, `[T1234]` for a task).
+"""
+
+from __future__ import annotations
+
+import re
+
+_PREFIX = re.compile(r"\[\s*(\d{1,10})\.(\d{1,9})\](?:\[\s*([CT]\d+)\])?\s?")
+
+
+def split_prefix(text: str) -> tuple[float | None, str | None, str]:
+    """(monotonic seconds, caller, rest) when text starts with a printk timestamp, else (None, None, text)."""
+    m = _PREFIX.match(text)
+    if m is None:
+        return None, None, text
+    secs = int(m.group(1)) + int(m.group(2)) / 10 ** len(m.group(2))
+    return secs, m.group(3), text[m.end():]
+
+
+def level_prefix(text: str) -> tuple[int | None, str]:
+    """(syslog PRI, rest) for a leading `<N>` as /proc/kmsg and `dmesg -r` print it."""
+    if len(text) >= 3 and text[0] == "<":
+        end = text.find(">", 1, 5)
+        if end > 1 and text[1:end].isdigit():
+            return int(text[1:end]), text[end + 1:]
+    return None, text
+
+
+def split_pri(pri: int | None) -> tuple[int | None, int | None]:
+    """(facility, severity) of a syslog PRI."""
+    if pri is None:
+        return None, None
+    return pri >> 3, pri & 7

@@ -1,0 +1,104 @@
+"""RFC 3164 ("BSD syslog") as rsyslog, syslog-ng, busybox and journalctl short/short-iso write it.
+
+    Aug 28 13:16:32 lotus kernel: [61238.407346] TCP: Treason uncloaked! Peer 80.128.87.225:2861/4662 shrinks window 2238402976:2238405685. Repaired.
+    Sep  2 14:14:11 db02 kernel: TCP: TCP: Possible SYN flooding on port 9042. Sending cookies.  Check SNMP counters.
+    Jun 23 21:33:47 kernel: nf_conntrack: expectation table full                     (no hostname)
+    <4>Nov 22 18:10:00 web1 kernel: nf_conntrack: table full, dropping packet          (with PRI)
+    2026-11-22T18:10:00.123456+01:00 web1 kernel: neighbour: arp_cache: neighbor table overflow!   (rsyslog RFC 3339)
+    Jan 15 21:18:04 router kern.warn kernel: nf_conntrack: expectation table full      (busybox syslogd)
+    déc. 31 23:59:59 web1 kernel: ...                                                  (journalctl short, fr_FR)
+    11月 22 10:00:00 web1 kernel: ...                                                   (journalctl short, ja_JP)
+
+Header fields: time (year from the context), host, program, pid, facility/severity (PRI or the
+busybox `kern.warn` token), kernel monotonic seconds and caller from a printk prefix.
+The kernel wrote the record when the tag is `kernel` or the facility is kern (0).
+"""
+
+from __future__ import annotations
+
+import re
+
+from tcplog.framing.context import month_number, parse_iso
+from tcplog.framing.printk import level_prefix, split_pri, split_prefix
+from tcplog.record import Record
+
+NAME = "rfc3164"
+
+_DATE = re.compile(
+    r"(?P<mon>[^\W\d_]{3,6}\.?|\d{1,2}\s?[月월])\s{1,2}(?P<day>\d{1,2})\s+"
+    r"(?P<hh>\d{1,2}):(?P<mm>\d{2}):(?P<ss>\d{2})(?:\.(?P<frac>\d{1,9}))?\s+"
+)
+_ISO = re.compile(r"(?P<iso>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?)\s+")
+_TAG = re.compile(r"(?P<prog>[^\s\[\]:]{1,128})(?:\[(?P<pid>\d{1,10})\])?:(?:\s|$)")
+_FACPRI = re.compile(
+    r"(kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local[0-7])\."
+    r"(emerg|alert|crit|err|error|warn|warning|notice|info|debug)\s+"
+)
+FACILITIES = {"kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6, "news": 7,
+              "uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11, **{f"local{i}": 16 + i for i in range(8)}}
+SEVERITIES = {"emerg": 0, "alert": 1, "crit": 2, "err": 3, "error": 3, "warn": 4, "warning": 4,
+              "notice": 5, "info": 6, "debug": 7}
+# Shippers' own notices that carry no tag ("Nov 22 10:00:00 host last message repeated 3 times").
+_TAGLESS = ("last message repeated", "message repeated", "--- last message repeated")
+
+
+def header(line: str) -> tuple[int | None, object, int] | None:
+    """(PRI, date match, end) when the line starts with a 3164 or RFC 3339 date, else None."""
+    pri, rest = level_prefix(line)
+    skip = len(line) - len(rest)
+    m = _DATE.match(rest) or _ISO.match(rest)
+    if m is None:
+        return None
+    if "mon" in m.re.groupindex and month_number(m.group("mon")) is None:
+        return None
+    return pri, m, skip + m.end()
+
+
+def detect(line: str) -> bool:
+    return header(line) is not None
+
+
+def split_host_tag(rest: str) -> tuple[str | None, str | None, int | None, str]:
+    """(host, program, pid, message) from what follows the date."""
+    if rest.startswith(_TAGLESS):
+        return None, None, None, rest
+    tag = _TAG.match(rest)
+    if tag:  # no hostname: "kernel: ..."
+        return None, tag.group("prog"), _int(tag.group("pid")), rest[tag.end():]
+    host, sep, after = rest.partition(" ")
+    if not sep:
+        return host or None, None, None, ""
+    tag = _TAG.match(after)
+    if tag:
+        return host, tag.group("prog"), _int(tag.group("pid")), after[tag.end():]
+    return host, None, None, after
+
+
+def decode(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
+    line = line.rstrip("\r\n")
+    head = header(line)
+    if head is None:
+        return None
+    pri, m, end = head
+    if "iso" in m.re.groupindex:
+        time = parse_iso(m.group("iso").replace(" ", "T"), ctx.tz)
+    else:
+        frac = m.group("frac") or "0"
+        time = ctx.place(month_number(m.group("mon")), int(m.group("day")), int(m.group("hh")),
+                         int(m.group("mm")), int(m.group("ss")), int(frac[:6].ljust(6, "0")))
+    rest = line[end:]
+    facility, severity = split_pri(pri)
+    host, sep, after = rest.partition(" ")
+    fp = _FACPRI.match(after) if sep else None
+    if fp:  # busybox: "host kern.warn kernel: ..."
+        facility, severity = FACILITIES[fp.group(1)], SEVERITIES[fp.group(2)]
+        rest = host + " " + after[fp.end():]
+    host, program, pid, msg = split_host_tag(rest)
+    mono, caller, text = split_prefix(msg)
+    kernel = program == "kernel" or (facility == 0 and program is None)
+    return Record(raw=raw, text=text, framing=name, kernel=kernel, time=time, host=host, program=program,
+                  pid=pid, facility=facility, severity=severity, monotonic=mono, caller=caller)
+
+
+def _int(s: str | None) -> int | None:
+    return int(s) if s else None
