@@ -13,6 +13,7 @@ import io
 import lzma
 import os
 import sys
+import zlib
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
@@ -93,7 +94,7 @@ def read_errors():
     """Exceptions that mean a stream went bad mid-read (corrupt archive, I/O error)."""
     import zstandard
 
-    return (OSError, EOFError, lzma.LZMAError, zstandard.ZstdError, gzip.BadGzipFile, ValueError)
+    return (OSError, EOFError, zlib.error, lzma.LZMAError, zstandard.ZstdError, gzip.BadGzipFile, ValueError)
 
 
 def blocks(stream, size: int = BLOCK_SIZE, max_record: int = MAX_RECORD) -> Iterator[bytes]:

@@ -1,0 +1,170 @@
+"""Framing decoders: header fields, year inference, locales, continuation lines."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tcplog import framing
+from tcplog.framing import journal_export
+from tcplog.framing.context import FramingContext, month_number, parse_iso
+
+REF = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+
+
+def ctx(**kw) -> FramingContext:
+    return FramingContext(reference=kw.pop("reference", REF), **kw)
+
+
+def test_year_placed_at_or_before_reference():
+    """A year-less date later in the year than the reference belongs to the year before."""
+    c = ctx()
+    assert framing.decode(b"Dec 31 23:00:00 h kernel: x", c).time.year == 2025
+    assert framing.decode(b"Nov 22 11:00:00 h kernel: x", c).time.year == 2026
+
+
+def test_year_one_day_of_slack_for_clock_skew():
+    """A date up to a day after the reference stays in the reference's year."""
+    assert framing.decode(b"Nov 23 06:00:00 h kernel: x", ctx()).time.year == 2026
+
+
+def test_explicit_year_rolls_over_from_december_to_january():
+    """With --year, a Dec -> Jan step inside one file adds a year."""
+    c = ctx(year=2019)
+    times = [framing.decode(line, c).time for line in
+             (b"Dec 30 10:00:00 h kernel: x", b"Dec 31 23:59:59 h kernel: x", b"Jan  1 00:00:01 h kernel: x",
+              b"Feb  3 00:00:01 h kernel: x")]
+    assert [t.year for t in times] == [2019, 2019, 2020, 2020]
+
+
+def test_local_zone_converts_to_utc():
+    """--tz names the zone of year-less local timestamps; events are in UTC."""
+    t = framing.decode(b"Jul  1 12:00:00 h kernel: x", ctx(tz=ZoneInfo("Europe/Berlin"))).time
+    assert t == datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc)
+
+
+def test_leap_day_lands_in_a_leap_year():
+    """Feb 29 is placed in the latest leap year at or before the reference."""
+    assert framing.decode(b"Feb 29 10:00:00 h kernel: x", ctx()).time.year == 2024
+
+
+@pytest.mark.parametrize("token,month", [("Nov", 11), ("déc.", 12), ("Mär", 3), ("Okt", 10), ("ноя", 11),
+                                         ("11月", 11), ("3월", 3), ("mai", 5), ("MAY", 5)])
+def test_month_names_in_common_locales(token, month):
+    """journalctl short writes month names in the machine's locale."""
+    assert month_number(token) == month
+
+
+def test_unknown_month_is_not_a_date():
+    """A word that is not a month does not make an RFC 3164 header."""
+    assert framing.decode(b"Foo 22 10:00:00 h kernel: x", ctx()).framing == "dmesg-t"
+
+
+def test_iso_offsets():
+    """RFC 3339 and journalctl's +0000 both convert to UTC."""
+    assert parse_iso("2026-11-22T10:00:00+0100") == datetime(2026, 11, 22, 9, tzinfo=timezone.utc)
+    assert parse_iso("2026-11-22T10:00:00.5-02:30") == datetime(2026, 11, 22, 12, 30, 0, 500000,
+                                                                 tzinfo=timezone.utc)
+    assert parse_iso("not a time") is None
+
+
+def test_3164_pid_and_program():
+    """The tag's program and pid are kept."""
+    r = framing.decode(b"Nov 22 10:00:00 web1 systemd-journald[312]: Suppressed 5 messages", ctx())
+    assert (r.host, r.program, r.pid, r.kernel) == ("web1", "systemd-journald", 312, False)
+
+
+def test_3164_pri_gives_facility_and_severity():
+    """<4> is kern.warning."""
+    r = framing.decode(b"<4>Nov 22 10:00:00 web1 kernel: x", ctx())
+    assert (r.facility, r.severity, r.kernel) == (0, 4, True)
+
+
+def test_3164_tagless_line_is_not_the_kernel():
+    """syslogd's own `last message repeated` line carries no tag."""
+    r = framing.decode(b"Nov 22 10:00:00 web1 last message repeated 3 times", ctx())
+    assert (r.host, r.program, r.kernel, r.text) == ("web1", None, False, "last message repeated 3 times")
+
+
+def test_kmsg_header_fields_and_dictionary():
+    """PRI, sequence, microseconds, caller and continuation keys are all kept."""
+    r = framing.decode(b"2,1235,5679001,-,caller=C3;eth0: x\n SUBSYSTEM=net\n DEVICE=n2", ctx())
+    assert (r.facility, r.severity, r.seq, r.monotonic, r.caller) == (0, 2, 1235, 5.679001, "C3")
+    assert r.extra == {"SUBSYSTEM": "net", "DEVICE": "n2"}
+
+
+def test_kmsg_escapes_are_undone():
+    """Non-printable bytes arrive as \\xNN and are unescaped."""
+    assert framing.decode(b"6,1,2,-;a\\x09b", ctx()).text == "a\tb"
+
+
+def test_kmsg_user_facility_is_not_the_kernel():
+    """User space cannot write facility 0 to /dev/kmsg; facility 1 is not the kernel."""
+    assert framing.decode(b"14,1,2,-;x", ctx()).kernel is False
+
+
+def test_rfc5424_fields():
+    """APP-NAME, PROCID, MSGID and structured data are kept."""
+    r = framing.decode(b'<6>1 2026-11-22T10:00:00Z h app 42 ID7 [a b="c\\]"] text', ctx())
+    assert (r.program, r.pid, r.text, r.kernel) == ("app", 42, "text", False)
+    assert r.extra == {"msgid": "ID7", "structured_data": '[a b="c\\]"]'}
+
+
+def test_dmesg_t_time_is_marked_derived():
+    """dmesg -T recomputes wall time from the boot time."""
+    r = framing.decode(b"[Thu May 11 12:38:28 2023] x", ctx())
+    assert r.time_derived and r.time == datetime(2023, 5, 11, 12, 38, 28, tzinfo=timezone.utc)
+
+
+def test_short_monotonic_needs_a_tag_so_dmesg_is_not_mistaken():
+    """`[12.3] ll header: ...` is dmesg, not journalctl short-monotonic with host `ll`."""
+    assert framing.decode(b"[   12.300000] ll header: 00000000: ff ff", ctx()).framing == "dmesg"
+    assert framing.decode(b"[   12.300000] web1 kernel: x", ctx()).framing == "journal-short"
+
+
+def test_forced_framing_rejects_a_record_of_another_shape():
+    """--framing kmsg on a syslog line gives no record rather than a wrong one."""
+    assert framing.decode(b"Nov 22 10:00:00 h kernel: x", ctx(), "kmsg") is None
+    assert framing.decode(b"6,1,2,-;x", ctx(), "kmsg").seq == 1
+
+
+def test_forced_dmesg_t_takes_any_text():
+    """--framing dmesg-t reads every line as bare kernel text."""
+    r = framing.decode(b"Nov 22 10:00:00 h kernel: x", ctx(), "dmesg-t")
+    assert r.text == "Nov 22 10:00:00 h kernel: x"
+
+
+def test_shipper_json_nested_line_takes_host_from_json_when_line_has_none():
+    """A Fluent Bit record forwarding bare dmesg text gets the host from the JSON."""
+    r = framing.decode(b'{"log":"[ 5.000000] TCP: x","host":"edge7"}', ctx())
+    assert (r.host, r.framing, r.monotonic) == ("edge7", "json+dmesg", 5.0)
+
+
+def test_invalid_utf8_is_decoded_with_replacement():
+    """Invalid UTF-8 never raises; the text carries U+FFFD."""
+    r = framing.decode(b"Nov 22 10:00:00 h kernel: \xff\xfe TCP", ctx())
+    assert "\ufffd" in r.text
+
+
+def test_export_entries_with_binary_field():
+    """Binary-safe fields (length-prefixed) are read exactly, and the raw bytes are kept."""
+    import io
+    import struct
+
+    msg = b"line one\nline two"
+    data = (b"__REALTIME_TIMESTAMP=1795370000000000\n_TRANSPORT=kernel\nMESSAGE\n" + struct.pack("<Q", len(msg))
+            + msg + b"\n\n" + b"__REALTIME_TIMESTAMP=1795370001000000\nMESSAGE=second\n\n")
+    entries = list(journal_export.entries(io.BytesIO(data)))
+    assert [f["MESSAGE"] for _, f in entries] == [msg, b"second"]
+    assert b"".join(raw for raw, _ in entries) == data
+
+
+def test_export_truncated_binary_field_is_reported_malformed():
+    """A binary field cut short yields the entry with fields None, never an exception."""
+    import io
+
+    data = b"__REALTIME_TIMESTAMP=1\nMESSAGE\n\x10\x00\x00\x00\x00\x00\x00\x00abc"
+    entries = list(journal_export.entries(io.BytesIO(data)))
+    assert len(entries) == 1 and entries[0][1] is None and entries[0][0] == data

@@ -1,0 +1,130 @@
+"""Real journald files: export stream -> systemd-journal-remote -> .journal -> journalctl -> tcplog.
+
+No mock of journald: the entries are written by systemd-journal-remote into a real journal
+file and read back with journalctl in every output mode tcplog accepts.
+"""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+
+import orjson
+import pytest
+
+from tests.conftest import require_tool
+from tests.test_cli import events, tcplog
+
+BOOT = "0123456789abcdef0123456789abcdef"
+BASE = 1795370000000000  # 2026-11-22T17:53:20Z in µs
+KERNEL_MESSAGES = [
+    (6, "TCP: request_sock_TCP: Possible SYN flooding on port 0.0.0.0:443. Sending cookies.", "syn_flood"),
+    (4, "nf_conntrack: nf_conntrack: table full, dropping packet", "conntrack_full"),
+    (6, "neighbour: arp_cache: neighbor table overflow!", "neigh_overflow"),
+    (6, "TCP: out of memory -- consider tuning tcp_mem", "tcp_mem"),
+    (4, "e1000e 0000:00:19.0 eth0: NIC Link is Up 1000 Mbps Full Duplex", None),
+]
+
+
+def _field(key: str, value) -> bytes:
+    b = value.encode() if isinstance(value, str) else value
+    if b"\n" in b or any(c < 32 and c != 9 for c in b):
+        return key.encode() + b"\n" + struct.pack("<Q", len(b)) + b + b"\n"
+    return key.encode() + b"=" + b + b"\n"
+
+
+def export_stream() -> bytes:
+    out = b""
+    for i, (prio, msg, _) in enumerate(KERNEL_MESSAGES):
+        mono = 12345678901 + i * 1000
+        fields = [("__REALTIME_TIMESTAMP", str(BASE + i * 1_000_000)), ("__MONOTONIC_TIMESTAMP", str(mono + 500)),
+                  ("_BOOT_ID", BOOT), ("_TRANSPORT", "kernel"), ("PRIORITY", str(prio)), ("SYSLOG_FACILITY", "0"),
+                  ("SYSLOG_IDENTIFIER", "kernel"), ("MESSAGE", msg), ("_SOURCE_MONOTONIC_TIMESTAMP", str(mono)),
+                  ("_HOSTNAME", "testhost"), ("_KERNEL_SUBSYSTEM", "net")]
+        out += b"".join(_field(k, v) for k, v in fields) + b"\n"
+    # a non-UTF-8 kernel message (stored binary-safe, read back as an array of bytes in -o json)
+    out += b"".join(_field(k, v) for k, v in [
+        ("__REALTIME_TIMESTAMP", str(BASE + 9_000_000)), ("_BOOT_ID", BOOT), ("_TRANSPORT", "kernel"),
+        ("PRIORITY", "6"), ("SYSLOG_FACILITY", "0"), ("SYSLOG_IDENTIFIER", "kernel"), ("MESSAGE", b"NETDEV WATCHDOG: eth\xff0 (e1000e): transmit queue 0 timed out"), ("_HOSTNAME", "testhost")]) + b"\n"
+    # an application saying a kernel phrase: not the kernel
+    out += b"".join(_field(k, v) for k, v in [
+        ("__REALTIME_TIMESTAMP", str(BASE + 10_000_000)), ("_BOOT_ID", BOOT), ("_TRANSPORT", "syslog"),
+        ("PRIORITY", "4"), ("SYSLOG_IDENTIFIER", "myapp"), ("_PID", "4242"),
+        ("MESSAGE", "nf_conntrack: table full, dropping packet"), ("_HOSTNAME", "testhost")]) + b"\n"
+    return out
+
+
+@pytest.fixture(scope="module")
+def journal_file(tmp_path_factory) -> str:
+    remote = require_tool("/lib/systemd/systemd-journal-remote", "writes real .journal files")
+    require_tool("journalctl", "reads .journal files")
+    d = tmp_path_factory.mktemp("journal")
+    export = d / "kern.export"
+    export.write_bytes(export_stream())
+    out = d / "kern.journal"
+    subprocess.run([remote, f"--output={out}", str(export)], check=True, capture_output=True, timeout=60)
+    return str(out)
+
+
+def journalctl(path: str, *args: str) -> bytes:
+    return subprocess.run(["journalctl", "--file", path, "--no-pager", *args], check=True,
+                          capture_output=True, timeout=60).stdout
+
+
+EXPECTED = ["syn_flood", "conntrack_full", "neigh_overflow", "tcp_mem", "netdev_watchdog"]
+
+
+def test_journal_json_from_a_real_journal_file(journal_file, tmp_path):
+    """journalctl -o json output: every kernel event found, header fields kept, the app line ignored."""
+    log = tmp_path / "j.json"
+    log.write_bytes(journalctl(journal_file, "-o", "json"))
+    got = events(tcplog("scan", str(log)).stdout)
+    assert [e["family"] for e in got] == EXPECTED
+    first = got[0]
+    assert first["host"] == "testhost" and first["time"] == "2026-11-22T17:53:20.000000Z"
+    assert first["kernel"]["monotonic"] == 12345.678901 and first["kernel"]["boot_id"] == BOOT
+    assert first["kernel"]["level"] == 6 and first["source"]["cursor"].startswith("s=")
+    assert first["source"]["extra"]["_KERNEL_SUBSYSTEM"] == "net"
+
+
+def test_journal_json_message_as_byte_array(journal_file):
+    """journalctl writes a non-UTF-8 MESSAGE as an array of byte values; it still parses."""
+    out = journalctl(journal_file, "-o", "json")
+    arrays = [line for line in out.splitlines() if b'"MESSAGE":[' in line]
+    assert len(arrays) == 1
+    (event,) = events(tcplog("filter", stdin=arrays[0] + b"\n").stdout)
+    assert event["tcplog"]["fields"]["interface"] == "eth\ufffd0"
+
+
+def test_journal_export_from_a_real_journal_file(journal_file, tmp_path):
+    """journalctl -o export (binary-safe fields included) is sniffed and read entry by entry."""
+    log = tmp_path / "j.export"
+    log.write_bytes(journalctl(journal_file, "-o", "export"))
+    got = events(tcplog("scan", str(log)).stdout)
+    assert [e["family"] for e in got] == EXPECTED
+    assert all(e["source"]["framing"] == "journal-export" for e in got)
+    assert got[0]["source"]["cursor"].startswith("s=")
+
+
+@pytest.mark.parametrize("mode", ["short", "short-iso", "short-precise", "short-iso-precise", "short-monotonic",
+                                  "short-unix", "short-full", "cat"])
+def test_journal_short_outputs_from_a_real_journal_file(journal_file, tmp_path, mode):
+    """Every journalctl short mode (and -o cat) yields the kernel events (-a: show binary messages)."""
+    log = tmp_path / f"j.{mode}"
+    log.write_bytes(journalctl(journal_file, "-k", "-a", "-o", mode))
+    r = tcplog("scan", str(log), "--reference-time", "2026-11-23T00:00:00Z")
+    got = events(r.stdout)
+    assert [e["family"] for e in got] == EXPECTED, r.stdout
+    if mode != "cat":
+        assert got[0]["host"] == "testhost"
+    if mode in ("short-iso", "short-iso-precise", "short-unix", "short-full"):
+        assert got[0]["time"] == "2026-11-22T17:53:20.000000Z"
+
+
+def test_journal_stdin_through_filter(journal_file):
+    """`journalctl -o json | tcplog filter`: one record out per entry, kernel ones annotated."""
+    out = journalctl(journal_file, "-o", "json")
+    r = tcplog("filter", stdin=out)
+    recs = [orjson.loads(line) for line in r.stdout.splitlines()]
+    assert len(recs) == len(out.splitlines())
+    assert [x["tcplog"]["family"] for x in recs if "tcplog" in x] == EXPECTED
