@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # Debian packages the system tests use (journald files via systemd-journal-remote).
 DEB_PACKAGES := systemd-journal-remote
 
-.PHONY: demo test venv system-deps clean goldens
+.PHONY: demo test venv system-deps clean goldens docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,6 @@ goldens: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
+
+docs: $(STAMP)
+	$(BIN)/python -m tcplog.docgen > docs/families.md

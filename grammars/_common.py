@@ -41,7 +41,8 @@ def _ipv6(s, loc, t):
 
 integer = pp.Regex(r"-?\d+").set_name("integer").set_parse_action(_to_int)
 uint = pp.Regex(r"\d+").set_name("unsigned").set_parse_action(_to_int)
-port = pp.Regex(r"\d{1,5}").set_name("port").add_condition(lambda t: int(t[0]) <= 65535).set_parse_action(_to_int)
+# set_parse_action replaces earlier actions, so the range condition comes after it.
+port = pp.Regex(r"\d{1,5}").set_name("port").set_parse_action(_to_int).add_condition(lambda t: t[0] <= 65535)
 ipv4 = pp.Regex(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}").set_name("IPv4 address").set_parse_action(_ipv4)
 ipv6 = pp.Regex(r"(?=[0-9A-Fa-f:]*:)(?:[0-9A-Fa-f:]{2,30}:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9A-Fa-f:]{2,39})(?:%\w+)?") \
     .set_name("IPv6 address").set_parse_action(_ipv6)

@@ -1,0 +1,45 @@
+"""docs/families.md is generated from the family modules' docstrings and MESSAGES.
+
+    python -m tcplog.docgen > docs/families.md      (or: make docs)
+
+A test fails when the file differs from what this prints, so the docs cannot drift.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+
+from tcplog.grammars import FAMILIES
+
+HEADER = """# Message families
+
+Generated from the family modules in `grammars/` by `python -m tcplog.docgen` (`make docs`);
+do not edit by hand. Each family lists what prints it, real example lines, the typed fields
+every event of the family carries in `fields`, and one stable `message_id` per wording.
+`tcplog families` prints the same catalog on a terminal.
+
+| family | origin | message ids |
+| --- | --- | --- |
+"""
+
+
+def render() -> str:
+    out = [HEADER]
+    for f in FAMILIES:
+        ids = ", ".join(f"`{m}`" for m in f.MESSAGES)
+        out.append(f"| [`{f.FAMILY}`](#{f.FAMILY}) | {f.ORIGIN} | {ids} |\n")
+    for f in FAMILIES:
+        doc = inspect.getdoc(f) or ""
+        out.append(f"\n## {f.FAMILY}\n\n")
+        out.append(f"Origin: {f.ORIGIN}. Prefilter triggers: "
+                   + ", ".join(f"`{t.decode()}`" for t in f.TRIGGERS) + ".\n\n")
+        out.append("```text\n" + doc.strip() + "\n```\n\n")
+        out.append("| message id | wording and kernel versions |\n| --- | --- |\n")
+        for mid, wording in f.MESSAGES.items():
+            out.append(f"| `{mid}` | {wording.replace('|', '&#124;')} |\n")
+    return "".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.stdout.write(render())

@@ -1,0 +1,55 @@
+"""syn_flood grammar: every kernel wording, and what must not match."""
+
+from __future__ import annotations
+
+import pytest
+
+from tcplog.grammars import syn_flood
+
+
+@pytest.mark.parametrize("text,message_id,fields", [
+    ("possible SYN flooding on port 80. Sending cookies.", "syn_flood.legacy",
+     {"proto": None, "ip_version": None, "listen_address": None, "port": 80, "action": "cookies"}),
+    ("TCP: TCP: Possible SYN flooding on port 9042. Sending cookies.  Check SNMP counters.", "syn_flood.proto",
+     {"proto": "TCP", "ip_version": 4, "listen_address": None, "port": 9042, "action": "cookies"}),
+    ("TCP: TCPv6: Possible SYN flooding on port 22. Dropping request.  Check SNMP counters.", "syn_flood.proto",
+     {"proto": "TCPv6", "ip_version": 6, "listen_address": None, "port": 22, "action": "drop"}),
+    ("TCP: request_sock_TCPv6: Possible SYN flooding on port 34391. Dropping request.  Check SNMP counters.",
+     "syn_flood.slab",
+     {"proto": "request_sock_TCPv6", "ip_version": 6, "listen_address": None, "port": 34391, "action": "drop"}),
+    ("TCP: request_sock_TCP: Possible SYN flooding on port 127.0.0.1:23456. Sending cookies.", "syn_flood.addr",
+     {"proto": "request_sock_TCP", "ip_version": 4, "listen_address": "127.0.0.1", "port": 23456,
+      "action": "cookies"}),
+    ("TCP: request_sock_TCPv6: Possible SYN flooding on port [::ffff:192.0.2.1]:443. Sending cookies.",
+     "syn_flood.addr",
+     {"proto": "request_sock_TCPv6", "ip_version": 6, "listen_address": "::ffff:192.0.2.1", "port": 443,
+      "action": "cookies"}),
+    ("TCP: request_sock_subflow_v4: Possible SYN flooding on port [::]:20002. Sending cookies.", "syn_flood.addr",
+     {"proto": "request_sock_subflow_v4", "ip_version": 6, "listen_address": "::", "port": 20002,
+      "action": "cookies"}),
+])
+def test_wordings(text, message_id, fields):
+    """Each kernel wording parses to its message id and typed fields."""
+    m = syn_flood.parse(text)
+    assert (m.family, m.message_id, m.fields) == ("syn_flood", message_id, fields)
+
+
+def test_backported_check_snmp_counters_on_address_form():
+    """A vendor backport that keeps "Check SNMP counters" after an address still parses."""
+    m = syn_flood.parse("TCP: request_sock_TCP: Possible SYN flooding on port 0.0.0.0:80. Sending cookies.  "
+                        "Check SNMP counters.")
+    assert m.message_id == "syn_flood.addr"
+
+
+@pytest.mark.parametrize("text", [
+    "possible SYN flooding on port 80",
+    "possible SYN flooding detected from 203.0.113.9",
+    "TCP: request_sock_TCP: Possible SYN flooding on port 70000. Sending cookies.",
+    "TCP: request_sock_TCP: Possible SYN flooding on port 300.1.1.1:80. Sending cookies.",
+    "WARN possible SYN flooding on port 80. Sending cookies.",
+    "TCP: TCP: Possible SYN flooding on port 80. Sending cookies.  Check SNMP counters. extra",
+    "",
+])
+def test_near_misses(text):
+    """Look-alikes, truncations and bad values do not match."""
+    assert syn_flood.parse(text) is None

@@ -1,0 +1,141 @@
+"""Catalog lint: every family registered, documented, with goldens covering every wording,
+every golden event valid against the shipped JSON Schema, every wording in several framings."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import orjson
+import pytest
+
+from tcplog import docgen, framing
+from tcplog.framing.context import FramingContext
+from tcplog.grammars import FAMILIES
+from tests import golden
+
+STABLE_IDS = {
+    "tw_bucket_overflow", "socket_memory", "orphans", "tcp_mem", "syn_flood", "drop_open_request",
+    "ratelimit_suppressed", "log_suppressed", "conntrack_full", "conntrack_expect_full", "conntrack_vmalloc",
+    "neigh_overflow", "window_shrunk", "udp_short_packet", "udp_bad_checksum", "martian_source",
+    "martian_destination", "netdev_watchdog", "gro_suspect", "hw_csum_failure",
+}
+REPO = Path(__file__).parent.parent
+FAMILY_GOLDENS = golden.ROOT / "families"
+SCHEMA = json.loads(resources.files("tcplog").joinpath("schema/event-1.json").read_text())
+
+
+def family_events(family) -> list[tuple[golden.Case, list[dict]]]:
+    _, cases = golden.read(FAMILY_GOLDENS / f"{family.FAMILY}.golden")
+    return [(c, [orjson.loads(e) for e in c.expected]) for c in cases]
+
+
+def test_registry_is_exactly_the_stable_family_ids():
+    """The registry holds the twenty stable family ids, each once."""
+    ids = [f.FAMILY for f in FAMILIES]
+    assert sorted(ids) == sorted(STABLE_IDS) and len(ids) == len(set(ids))
+
+
+def test_every_grammar_module_is_registered():
+    """Every module in grammars/ is in the registry, and nothing else is."""
+    modules = {p.stem for p in (REPO / "grammars").glob("*.py") if not p.stem.startswith("_")}
+    assert modules == STABLE_IDS
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.FAMILY)
+def test_family_is_documented(family):
+    """The docstring has examples, a Fields table naming every field and a Message ids table."""
+    doc = inspect.getdoc(family) or ""
+    assert "Fields:" in doc and "Message ids:" in doc
+    missing = [f for f in family.FIELDS if f not in doc] + [m for m in family.MESSAGES if m not in doc]
+    assert not missing, f"undocumented in {family.FAMILY}: {missing}"
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.FAMILY)
+def test_family_identity_constants(family):
+    """Message ids are namespaced by family; triggers are plain ASCII a prefilter can find in JSON."""
+    assert family.ORIGIN in ("kernel", "shipper")
+    assert family.MESSAGES and all(m.startswith(family.FAMILY + ".") for m in family.MESSAGES)
+    assert family.TRIGGERS
+    for t in family.TRIGGERS:
+        assert isinstance(t, bytes) and t.isascii() and not set(b'"\\/') & set(t), t
+    if family.ORIGIN == "shipper":
+        assert family.PROGRAMS
+
+
+def test_message_ids_are_unique_across_families():
+    """No message id is used by two families."""
+    ids = [m for f in FAMILIES for m in f.MESSAGES]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.FAMILY)
+def test_family_goldens_cover_every_wording(family):
+    """Goldens: a match case for every message id, at least one near-miss and one malformed case."""
+    cases = family_events(family)
+    kinds = {c.kind for c, _ in cases}
+    assert {"match", "near-miss", "malformed"} <= kinds
+    seen = {e["message_id"] for c, events in cases for e in events}
+    assert set(family.MESSAGES) <= seen, f"no golden for {set(family.MESSAGES) - seen}"
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.FAMILY)
+def test_family_goldens_land_on_their_own_family(family):
+    """Every event in a family's golden file is of that family, with exactly its declared fields."""
+    for case, events in family_events(family):
+        for e in events:
+            assert e["family"] == family.FAMILY, case.title
+            assert e["message_id"] in family.MESSAGES, case.title
+            assert list(e["fields"]) == list(family.FIELDS), case.title
+
+
+def test_every_golden_event_is_valid_against_the_shipped_schema():
+    """The JSON Schema inside the package accepts every golden event."""
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    count = 0
+    for path in golden.all_files():
+        for case in golden.read(path)[1]:
+            for line in case.expected:
+                errors = sorted(validator.iter_errors(orjson.loads(line)), key=str)
+                assert not errors, f"{path.name} {case.title}: {errors[0].message}"
+                count += 1
+    assert count > 100
+
+
+def _wrappers(text: str) -> dict[str, bytes]:
+    """The same kernel text as four other framings would carry it."""
+    return {
+        "dmesg-t": text.encode(),
+        "rfc3164": f"Nov 20 10:00:00 h1 kernel: [ 100.000001] {text}".encode(),
+        "kmsg": f"4,17,100000001,-;{text}".encode(),
+        "journal-json": orjson.dumps({"MESSAGE": text, "_TRANSPORT": "kernel", "_HOSTNAME": "h1",
+                                      "__REALTIME_TIMESTAMP": "1795370000000000"}),
+        "rfc5424": f"<4>1 2026-11-20T10:00:00Z h1 kernel - - - {text}".encode(),
+    }
+
+
+WORDINGS = [(f, e) for f in FAMILIES for c, events in family_events(f) for e in events if c.kind == "match"]
+
+
+@pytest.mark.parametrize("family,event", WORDINGS,
+                         ids=[f"{f.FAMILY}-{i}" for i, (f, _) in enumerate(WORDINGS)])
+def test_every_wording_parses_in_several_framings(family, event):
+    """A golden's kernel text, re-framed as bare, RFC 3164, kmsg, journal JSON and RFC 5424, gives the same event."""
+    first_line = event["raw"].split("\n")[0].encode()
+    record = framing.decode(first_line, FramingContext(reference=golden.REFERENCE))
+    assert record is not None
+    text = record.text.strip()
+    for name, line in _wrappers(text).items():
+        got = golden.run([line.decode()])
+        assert len(got) == 1, f"{name}: {line!r}"
+        assert (got[0]["family"], got[0]["message_id"]) == (event["family"], event["message_id"]), name
+        if "\n" not in event["raw"]:
+            assert got[0]["fields"] == event["fields"], name
+
+
+def test_families_doc_is_generated_from_the_code():
+    """docs/families.md is exactly what `python -m tcplog.docgen` prints (run `make docs`)."""
+    assert (REPO / "docs" / "families.md").read_text(encoding="utf-8") == docgen.render()
