@@ -17,6 +17,8 @@ import zlib
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
+import zstandard
+
 from tcplog.errors import InputError
 
 BLOCK_SIZE = 1 << 20
@@ -83,17 +85,11 @@ def _decompressor(kind: str, stream, path: str):
         return io.BufferedReader(bz2.BZ2File(stream))
     if kind == "xz":
         return io.BufferedReader(lzma.LZMAFile(stream))
-    try:
-        import zstandard
-    except ImportError as exc:  # pragma: no cover - zstandard is a dependency
-        raise InputError(path, "zstd input needs the zstandard package") from exc
     return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(stream))
 
 
 def read_errors():
     """Exceptions that mean a stream went bad mid-read (corrupt archive, I/O error)."""
-    import zstandard
-
     return (OSError, EOFError, zlib.error, lzma.LZMAError, zstandard.ZstdError, gzip.BadGzipFile, ValueError)
 
 
