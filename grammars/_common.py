@@ -49,6 +49,9 @@ ipv6 = pp.Regex(r"(?=[0-9A-Fa-f:]*:)(?:[0-9A-Fa-f:]{2,30}:\d{1,3}\.\d{1,3}\.\d{1
 ip = (ipv4 | ipv6).set_name("IP address")
 # An interface name as the kernel prints it (IFNAMSIZ 16, no spaces, no ':' at the end).
 ifname = pp.Regex(r"[^\s:/]{1,16}").set_name("interface")
+# `nf_conntrack: ` or `ip_conntrack: `, once or twice (pr_fmt plus the literal prefix in the format).
+conntrack_prefix = pp.Regex(r"(?P<module>nf_conntrack|ip_conntrack):(?:[ ]+(?P<again>(?P=module)):)?") \
+    .set_name("conntrack module prefix")
 hexbytes = pp.Regex(r"[0-9a-fA-F]{2}(?:[: ][0-9a-fA-F]{2})*").set_name("hex bytes")
 
 

@@ -38,8 +38,7 @@ MESSAGES = {
 }
 FIELDS = ("module",)
 
-# One prefix, or the same module name twice (pr_fmt + a literal prefix in the format).
-_prefix = pp.Regex(r"(?P<module>nf_conntrack|ip_conntrack):(?:[ ]+(?P<again>(?P=module)):)?").set_name("module prefix")
+_prefix = c.conntrack_prefix
 
 expectation_full = (_prefix + c.literal_words("expectation table full") + pp.Optional(pp.Literal("."))
                     + pp.StringEnd()).set_name("conntrack_expect_full")

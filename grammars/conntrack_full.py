@@ -48,8 +48,7 @@ MESSAGES = {
 }
 FIELDS = ("module", "netns")
 
-# One prefix, or the same module name twice (pr_fmt + a literal prefix in the format).
-_prefix = pp.Regex(r"(?P<module>nf_conntrack|ip_conntrack):(?:[ ]+(?P<again>(?P=module)):)?").set_name("module prefix")
+_prefix = c.conntrack_prefix
 _period = pp.Optional(pp.Literal("."))("period")
 _netns = c.literal_words("in netns") + c.uint("netns")
 _dropping = pp.Suppress(",") + c.literal_words("dropping packet")

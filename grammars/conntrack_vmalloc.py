@@ -37,8 +37,7 @@ MESSAGES = {
 }
 FIELDS = ("module",)
 
-# One prefix, or the same module name twice (tolerated: a pr_fmt'd printk would double it).
-_prefix = pp.Regex(r"(?P<module>nf_conntrack|ip_conntrack):(?:[ ]+(?P=module):)?").set_name("module prefix")
+_prefix = c.conntrack_prefix
 
 vmalloc = (_prefix + c.literal_words("falling back to vmalloc") + pp.Optional(pp.Literal("."))
            + pp.StringEnd()).set_name("conntrack_vmalloc")

@@ -62,50 +62,40 @@ def decode(line: bytes, ctx: FramingContext, forced: str | None = None) -> Recor
     return decode_text(text, line, ctx)
 
 
+# Which framings may start with which first character, tried in order; bare text is the rest.
+_BY_FIRST_CHAR = {
+    "<": (syslog5424, syslog3164, dmesg),
+    "digit": (kmsg, dmesg, syslog3164, journal_short),  # dmesg: --time-format iso (comma, no host)
+    "[": (journal_short, dmesg),
+    "other": (logread, journal_short, syslog3164, dmesg),
+}
+
+
 def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> Record | None:
     """Auto-detect the framing of one record from its first characters."""
     s = text.lstrip("\x1e") if text[:1] == "\x1e" else text
     first = s[:1]
     if first == "{":
-        return _json(s, raw, ctx, depth)
-    if first == "<":
-        if syslog5424.detect(s):
-            return syslog5424.decode(s, raw, ctx)
-        if syslog3164.detect(s):
-            return syslog3164.decode(s, raw, ctx)
-        return dmesg.decode(s, raw, ctx) or bare.decode(s, raw, ctx)
-    if first.isdigit():
-        if kmsg.detect(s):
-            return kmsg.decode(s, raw, ctx)
-        if dmesg.detect(s):  # --time-format iso: comma fraction, no host
-            return dmesg.decode(s, raw, ctx)
-        if syslog3164.detect(s):
-            return syslog3164.decode(s, raw, ctx)
-        if journal_short.detect(s):
-            return journal_short.decode(s, raw, ctx)
-        return bare.decode(s, raw, ctx)
-    if first == "[":
-        if journal_short.detect(s):
-            return journal_short.decode(s, raw, ctx)
-        return dmesg.decode(s, raw, ctx) or bare.decode(s, raw, ctx)
-    if logread.detect(s):
-        return logread.decode(s, raw, ctx)
-    if journal_short.detect(s):
-        return journal_short.decode(s, raw, ctx)
-    if syslog3164.detect(s):
-        return syslog3164.decode(s, raw, ctx)
-    if dmesg.detect(s):
-        return dmesg.decode(s, raw, ctx)
+        obj = _json_object(s)
+        return None if obj is None else _from_json(obj, raw, ctx, depth)
+    order = _BY_FIRST_CHAR.get(first) or _BY_FIRST_CHAR["digit" if first.isdigit() else "other"]
+    for module in order:
+        if module.detect(s):
+            record = module.decode(s, raw, ctx)
+            if record is not None:
+                return record
     return bare.decode(s, raw, ctx)
 
 
-def _json(s: str, raw: bytes, ctx: FramingContext, depth: int) -> Record | None:
+def _json_object(s: str) -> dict | None:
     try:
-        obj = orjson.loads(s)
+        obj = orjson.loads(s.lstrip("\x1e"))
     except orjson.JSONDecodeError:
         return None
-    if not isinstance(obj, dict):
-        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def _from_json(obj: dict, raw: bytes, ctx: FramingContext, depth: int) -> Record | None:
     if journal_json.is_journal(obj):
         return journal_json.decode_fields(obj, raw)
     if depth > 0:
@@ -117,14 +107,9 @@ def _forced(text: str, raw: bytes, ctx: FramingContext, name: str) -> Record | N
     if name in LINE_FRAMINGS:
         module = LINE_FRAMINGS[name]
         return module.decode(text, raw, ctx) if module is bare or module.detect(text.lstrip()) else None
-    if name in (journal_json.NAME, shipper_json.NAME):
-        try:
-            obj = orjson.loads(text.lstrip("\x1e"))
-        except orjson.JSONDecodeError:
-            return None
-        if not isinstance(obj, dict):
-            return None
-        if name == journal_json.NAME:
-            return journal_json.decode_fields(obj, raw)
-        return shipper_json.decode(obj, raw, lambda t, r: decode_text(t, r, ctx, 1))
-    return None
+    obj = _json_object(text) if name in (journal_json.NAME, shipper_json.NAME) else None
+    if obj is None:
+        return None
+    if name == journal_json.NAME:
+        return journal_json.decode_fields(obj, raw)
+    return shipper_json.decode(obj, raw, lambda t, r: decode_text(t, r, ctx, 1))

@@ -22,7 +22,7 @@ from tcplog.record import Record
 
 NAME = "dmesg"
 
-_MONO = re.compile(r"(?:<\d{1,3}>)?\[\s*\d+\.\d+\]")
+_MONO = re.compile(r"<\d{1,3}>|\[\s*\d+\.\d+\]")
 _HUMAN = re.compile(r"\[(?:[A-Z][a-z]{2}) ([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})\]\s?")
 _DECODE = re.compile(r"([a-z]+)\s*:([a-z]+)\s*: ?")
 _ISO_HEAD = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2},\d{6}[+-]\d{2}:\d{2} ")
