@@ -1,0 +1,50 @@
+"""What the commands share: exit codes, framing/time options, reference times, zones."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tcplog import framing
+from tcplog.connectors import files
+from tcplog.errors import UsageError
+from tcplog.framing.context import FramingContext, parse_iso
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+EPILOG = "exit codes: 0 ok, 1 some input could not be read, 2 usage error"
+
+
+def framing_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--framing", default="auto", choices=framing.NAMES, metavar="NAME",
+                   help="force one framing instead of detecting it per record: " + ", ".join(framing.NAMES))
+    p.add_argument("--year", type=int, metavar="YYYY",
+                   help="year of the first year-less (RFC 3164) record; later Dec->Jan steps add a year "
+                        "(default: place dates at or before the file's mtime, or now for stdin)")
+    p.add_argument("--tz", default="UTC", metavar="ZONE",
+                   help="IANA zone of timestamps that carry none (RFC 3164, dmesg -T, logread); default UTC")
+    p.add_argument("--reference-time", metavar="ISO",
+                   help="reference time for year inference instead of file mtimes, e.g. 2026-11-22T12:00:00Z")
+
+
+def zone(name: str):
+    if name.upper() in ("UTC", "Z"):
+        return timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UsageError(f"--tz: unknown time zone {name!r}") from exc
+
+
+def reference(args) -> datetime | None:
+    if args.reference_time is None:
+        return None
+    t = parse_iso(args.reference_time)
+    if t is None:
+        raise UsageError(f"--reference-time: not an ISO 8601 time: {args.reference_time!r}")
+    return t
+
+
+def context(args, path: str | None, tz, fixed: datetime | None) -> FramingContext:
+    ref = fixed or (files.mtime(path) if path else None) or datetime.now(timezone.utc)
+    return FramingContext(reference=ref, year=args.year, tz=tz)

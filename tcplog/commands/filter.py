@@ -1,0 +1,45 @@
+"""`tcplog filter`: the exec-filter mode, one JSON record out per record in."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timezone
+
+from tcplog.commands.common import EPILOG, EXIT_OK, framing_args, reference, zone
+from tcplog.connectors import stdio
+from tcplog.errors import UsageError
+from tcplog.filter import Filter
+from tcplog.framing import journal_export
+from tcplog.framing.context import FramingContext
+
+NAME = "filter"
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        NAME, help="exec-filter mode: one JSON record out per record in (stdin -> stdout)",
+        description="Read records on stdin (raw lines or JSON objects) and write exactly one JSON record "
+                    "per input record: a recognised one gains a `tcplog` object holding the event, any "
+                    "other passes through unchanged (a raw line is wrapped as {\"message\": ...}).",
+        epilog="example: journalctl -k -f -o json | tcplog filter\n" + EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    framing_args(p)
+    return p
+
+
+def run(args) -> int:
+    tz, fixed = zone(args.tz), reference(args)
+    if args.framing == journal_export.NAME:
+        raise UsageError("filter reads one record per line; journal-export records span lines "
+                         "(use journalctl -o json)")
+    flt = Filter(forced_framing=args.framing)
+    ctx = FramingContext(reference=fixed or datetime.now(timezone.utc), year=args.year, tz=tz)
+
+    def process(line: bytes) -> bytes:
+        if fixed is None and args.year is None:
+            ctx.reference = datetime.now(timezone.utc)
+        return flt.process(line, ctx)
+
+    stdio.filter_loop(process, sys.stdin.fileno(), sys.stdout.buffer)
+    return EXIT_OK
