@@ -1,4 +1,7 @@
-"""Record + Match -> event (schema `tcplog.event/1`): flat, lowercase, static keys.
+"""Record + Match -> event (schema `tcplog.event/2`): flat, lowercase, static keys.
+
+Version 2 adds the classification keys (`cause`, `snapshot` objects, `suppressed`,
+`first_time`/`last_time`, `incident`); version 1 had `cause`/`snapshot` reserved as null.
 
 Every key is always present (null when unknown). A key rename is a new schema version.
 `raw` is the record as read; when its bytes are not valid UTF-8, `raw` holds the text with
@@ -13,7 +16,7 @@ from datetime import datetime
 from tcplog.grammars import Match
 from tcplog.record import Position, Record
 
-SCHEMA = "tcplog.event/1"
+SCHEMA = "tcplog.event/2"
 
 
 def rfc3339(t: datetime | None) -> str | None:
@@ -58,8 +61,12 @@ def build(record: Record, match: Match, position: Position) -> dict:
             "extra": record.extra or None,
         },
         "count": 1,
+        "suppressed": 0,
+        "first_time": None,
+        "last_time": None,
         "cause": None,
         "snapshot": None,
+        "incident": None,
         "raw": raw,
         "raw_b64": raw_b64,
     }

@@ -25,7 +25,7 @@ STABLE_IDS = {
 }
 REPO = Path(__file__).parent.parent
 FAMILY_GOLDENS = golden.ROOT / "families"
-SCHEMA = json.loads(resources.files("tcplog").joinpath("schema/event-1.json").read_text())
+SCHEMA = json.loads(resources.files("tcplog").joinpath("schema/event-2.json").read_text())
 
 
 def family_events(family) -> list[tuple[golden.Case, list[dict]]]:

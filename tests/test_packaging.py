@@ -28,7 +28,7 @@ def test_wheel_installs_grammars_and_connectors_inside_the_tcplog_namespace(whee
     """grammars/ and connectors/ ship as tcplog.grammars and tcplog.connectors, never top-level."""
     names = zipfile.ZipFile(wheel).namelist()
     assert "tcplog/grammars/syn_flood.py" in names and "tcplog/connectors/files.py" in names
-    assert "tcplog/schema/event-1.json" in names
+    assert "tcplog/schema/event-2.json" in names
     assert not any(n.startswith(("grammars/", "connectors/")) for n in names)
     entry = [n for n in names if n.endswith("entry_points.txt")]
     assert b"tcplog = tcplog.cli:main" in zipfile.ZipFile(wheel).read(entry[0])

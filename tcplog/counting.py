@@ -1,0 +1,135 @@
+"""Suppression-aware counts and `--dedupe`: stream processors over events, pure, event-time based.
+
+Suppression. The kernel reports what its rate limiters hid (`net_ratelimit: N callbacks
+suppressed`, `printk: N messages suppressed.`) and log daemons report repeats they folded
+(`last message repeated N times`, `message repeated N times: [...]`). Such a notice belongs to
+the kernel event of the same host printed before it (within `window`): a repeat notice adds N to
+its `count` (exact repeats), a rate-limit notice adds N to its `suppressed` (a lower bound on
+what was hidden). The notice itself still leaves as its own event, so nothing is dropped and
+nothing is counted twice: occurrences are `count + suppressed` summed over non-notice events.
+
+Dedupe. Repeats of one message on one host (same family, message id and fields) within
+`window` of the first fold into one event: `count` and `suppressed` add up, `first_time` and
+`last_time` bound the run, `raw` and `source` are the first occurrence's.
+
+Both hold events briefly (a held event per host; dedupe groups until their window closes by
+event time) and release them in arrival order of their first occurrence. Both are bounded
+(`max_hosts`, `max_groups`): past the bound the oldest is released early and counted in
+`released_early`.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
+
+import orjson
+
+from tcplog.framing.context import parse_iso
+
+NOTICE_FAMILIES = ("ratelimit_suppressed", "log_suppressed")
+REPEAT_MESSAGES = {"log_suppressed.last_repeated", "log_suppressed.last_repeated_dashes",
+                   "log_suppressed.message_repeated", "log_suppressed.syslog_ng_repeated"}
+RATELIMIT_MESSAGES = {"ratelimit_suppressed.callbacks", "ratelimit_suppressed.printk"}
+
+
+def _seconds_between(a: str | None, b: str | None) -> float | None:
+    ta, tb = (parse_iso(a) if a else None), (parse_iso(b) if b else None)
+    if ta is None or tb is None:
+        return None
+    return (tb - ta).total_seconds()
+
+
+class SuppressionAttacher:
+    def __init__(self, window: timedelta = timedelta(minutes=10), max_hosts: int = 10_000):
+        self.window = window.total_seconds()
+        self.max_hosts = max_hosts
+        self._held: OrderedDict[object, dict] = OrderedDict()
+        self.released_early = 0
+
+    def push(self, event: dict) -> list[dict]:
+        host = event["host"]
+        if event["family"] in NOTICE_FAMILIES:
+            target = self._held.get(host)
+            if target is not None:
+                gap = _seconds_between(target["last_time"] or target["time"], event["time"])
+                if gap is None or 0 <= gap <= self.window:
+                    n = event["fields"].get("suppressed") or 0
+                    if event["message_id"] in REPEAT_MESSAGES:
+                        target["count"] += n
+                        target["last_time"] = event["time"] or target["last_time"]
+                    elif event["message_id"] in RATELIMIT_MESSAGES:
+                        target["suppressed"] += n
+            return [event]
+        out = []
+        if host in self._held:
+            out.append(self._held.pop(host))
+        self._held[host] = event
+        if len(self._held) > self.max_hosts:
+            out.append(self._held.popitem(last=False)[1])
+            self.released_early += 1
+        return out
+
+    def flush(self) -> list[dict]:
+        out = list(self._held.values())
+        self._held.clear()
+        return out
+
+
+class Deduper:
+    def __init__(self, window: timedelta, max_groups: int = 100_000):
+        self.window = window.total_seconds()
+        self.max_groups = max_groups
+        self._groups: OrderedDict[bytes, dict] = OrderedDict()
+        self.released_early = 0
+
+    @staticmethod
+    def key(event: dict) -> bytes:
+        return orjson.dumps([event["host"], event["family"], event["message_id"], event["fields"]],
+                            option=orjson.OPT_SORT_KEYS)
+
+    def push(self, event: dict) -> list[dict]:
+        out = self._expire(event["time"])
+        if event["family"] in NOTICE_FAMILIES:
+            return out + [event]
+        k = self.key(event)
+        group = self._groups.get(k)
+        if group is not None:
+            gap = _seconds_between(group["first_time"], event["time"])
+            if gap is None or gap <= self.window:
+                group["count"] += event["count"]
+                group["suppressed"] += event["suppressed"]
+                group["last_time"] = event["last_time"] or event["time"] or group["last_time"]
+                return out
+            out.append(self._groups.pop(k))
+        if event["first_time"] is None:
+            event["first_time"] = event["time"]
+            event["last_time"] = event["last_time"] or event["time"]
+        self._groups[k] = event
+        if len(self._groups) > self.max_groups:
+            out.append(self._groups.popitem(last=False)[1])
+            self.released_early += 1
+        return out
+
+    def _expire(self, now: str | None) -> list[dict]:
+        if now is None:
+            return []
+        out = []
+        for k in list(self._groups):
+            gap = _seconds_between(self._groups[k]["first_time"], now)
+            if gap is not None and gap > self.window:
+                out.append(self._groups.pop(k))
+        return out
+
+    def flush(self) -> list[dict]:
+        out = list(self._groups.values())
+        self._groups.clear()
+        return out
+
+
+def run(stage, events: Iterable[dict]) -> Iterator[dict]:
+    """Drive one stage (push/flush) over a stream of events."""
+    for event in events:
+        yield from stage.push(event)
+    yield from stage.flush()

@@ -1,0 +1,126 @@
+"""Join each event to its host's snapshots by event time, and give kmsg/dmesg events a wall time.
+
+The latest snapshot at or before the event is `before`; the next one after it is `after`, so
+counter deltas across the event become evidence. A snapshot further from the event than
+`max_age` counts as missing (the event records it as stale). An event without a wall clock
+(dmesg, kmsg) gets one from a snapshot's boot time plus its monotonic seconds, flagged derived;
+with a boot id on both sides, only a snapshot of the same boot is used.
+
+Pure: the store is handed in (anything with `refs(host)` and `load(ref)`), times come from events.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tcplog.event import rfc3339
+from tcplog.framing.context import parse_iso
+
+
+@dataclass(frozen=True)
+class EnrichSettings:
+    max_age: timedelta = timedelta(hours=6)  # a snapshot further from the event counts as missing
+    default_host: str | None = None  # host for records that carry none (dmesg, kmsg, pasted text)
+    cache_hosts: int = 1024  # hosts whose snapshot lists are kept in memory (LRU)
+    cache_docs: int = 256  # snapshot documents kept in memory (LRU)
+
+
+@dataclass
+class Joined:
+    """The snapshots an event was joined to (documents, or None when missing or stale)."""
+
+    before: dict | None
+    after: dict | None
+
+
+class Enricher:
+    def __init__(self, store, settings: EnrichSettings = EnrichSettings()):
+        self.store = store
+        self.settings = settings
+        self._refs: OrderedDict[str, list] = OrderedDict()
+        self._docs: OrderedDict[object, dict] = OrderedDict()
+        self.evicted = 0  # cache evictions, counted
+
+    def join(self, event: dict) -> Joined:
+        """Fill event["snapshot"] (and a derived time when needed); return the documents joined."""
+        if event["host"] is None and self.settings.default_host is not None:
+            event["host"] = self.settings.default_host
+        host = event["host"]
+        refs = self._host_refs(host) if host else []
+        if event["time"] is None and event["kernel"]["monotonic"] is not None:
+            self._derive_time(event, refs)
+        info = {"before": None, "after": None, "stale": []}
+        event["snapshot"] = info
+        when = parse_iso(event["time"]) if event["time"] else None
+        if not refs or when is None:
+            return Joined(None, None)
+        times = [r.time for r in refs]
+        i = bisect.bisect_right(times, when)
+        before_ref = refs[i - 1] if i > 0 else None
+        after_ref = refs[i] if i < len(refs) else None
+        docs = []
+        for key, ref in (("before", before_ref), ("after", after_ref)):
+            if ref is None:
+                docs.append(None)
+                continue
+            age = (when - ref.time).total_seconds()
+            entry = {"id": ref.id, "time": rfc3339(ref.time), "age_s": round(age, 6)}
+            if abs(age) > self.settings.max_age.total_seconds():
+                info["stale"].append(entry)
+                docs.append(None)
+                continue
+            info[key] = entry
+            docs.append(self._load(ref))
+        return Joined(*docs)
+
+    def _derive_time(self, event: dict, refs: list) -> None:
+        boot_id = event["kernel"]["boot_id"]
+        for ref in reversed(refs):
+            doc = self._load(ref)
+            boot = doc.get("boot") or {}
+            if not boot.get("time") or (boot_id and boot.get("id") and boot["id"] != boot_id):
+                continue
+            start = parse_iso(boot["time"])
+            if start is None:
+                continue
+            event["time"] = rfc3339(start + timedelta(seconds=event["kernel"]["monotonic"]))
+            event["time_derived"] = True
+            return
+
+    def _host_refs(self, host: str) -> list:
+        cache = self._refs
+        if host in cache:
+            cache.move_to_end(host)
+            return cache[host]
+        refs = sorted(self.store.refs(host), key=lambda r: r.time)
+        cache[host] = refs
+        if len(cache) > self.settings.cache_hosts:
+            cache.popitem(last=False)
+            self.evicted += 1
+        return refs
+
+    def _load(self, ref) -> dict:
+        cache = self._docs
+        key = (ref.host, ref.id)
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        doc = self.store.load(ref)
+        cache[key] = doc
+        if len(cache) > self.settings.cache_docs:
+            cache.popitem(last=False)
+            self.evicted += 1
+        return doc
+
+
+def kernel_release(joined: Joined, override: str | None = None) -> str | None:
+    """The kernel release to classify with: an explicit one, else the joined snapshot's."""
+    if override:
+        return override
+    for doc in (joined.before, joined.after):
+        if doc and (doc.get("kernel") or {}).get("release"):
+            return doc["kernel"]["release"]
+    return None

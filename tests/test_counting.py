@@ -1,0 +1,87 @@
+"""Suppression-aware counts and --dedupe over event streams."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tcplog import counting
+from tests import golden
+
+
+def scan(*lines: str) -> list[dict]:
+    return golden.run(list(lines))
+
+
+CT = "Nov 20 10:00:{:02d} web1 kernel: nf_conntrack: nf_conntrack: table full, dropping packet"
+RL = "Nov 20 10:00:{:02d} web1 kernel: net_ratelimit: {} callbacks suppressed"
+
+
+def test_ratelimit_notice_adds_to_the_event_before_it():
+    """`net_ratelimit: N callbacks suppressed` adds N to the preceding kernel event's `suppressed`."""
+    events = scan(CT.format(1), RL.format(6, 3939), CT.format(7))
+    out = list(counting.run(counting.SuppressionAttacher(), events))
+    by_family = [(e["family"], e["suppressed"]) for e in out]
+    assert by_family == [("ratelimit_suppressed", 0), ("conntrack_full", 3939), ("conntrack_full", 0)]
+
+
+def test_repeat_notice_adds_exact_repeats_to_count():
+    """`last message repeated N times` adds N to the preceding event's count and moves last_time."""
+    events = scan(CT.format(1), "Nov 20 10:00:30 web1 last message repeated 4 times")
+    out = list(counting.run(counting.SuppressionAttacher(), events))
+    (ct,) = [e for e in out if e["family"] == "conntrack_full"]
+    assert ct["count"] == 5 and ct["last_time"] == "2026-11-20T10:00:30.000000Z"
+
+
+def test_notice_of_another_host_does_not_attach():
+    """A notice only attaches to an event of the same host."""
+    events = scan(CT.format(1), "Nov 20 10:00:09 web2 kernel: net_ratelimit: 5 callbacks suppressed")
+    out = list(counting.run(counting.SuppressionAttacher(), events))
+    assert [e["suppressed"] for e in out if e["family"] == "conntrack_full"] == [0]
+
+
+def test_notice_outside_the_window_does_not_attach():
+    """A notice long after the event is not about it."""
+    events = scan(CT.format(1), "Nov 20 11:00:00 web1 kernel: net_ratelimit: 5 callbacks suppressed")
+    out = list(counting.run(counting.SuppressionAttacher(window=timedelta(minutes=10)), events))
+    assert [e["suppressed"] for e in out if e["family"] == "conntrack_full"] == [0]
+
+
+def test_every_event_leaves_once():
+    """Attaching drops nothing and doubles nothing."""
+    events = scan(CT.format(1), RL.format(2, 10), CT.format(3), CT.format(4), RL.format(5, 1))
+    out = list(counting.run(counting.SuppressionAttacher(), events))
+    assert sorted(e["source"]["line"] for e in out) == [1, 2, 3, 4, 5]
+
+
+def test_dedupe_folds_repeats_within_the_window():
+    """Same host, family, message id and fields within the window fold into one event."""
+    events = scan(*(CT.format(s) for s in (1, 5, 9)), CT.format(40))
+    out = list(counting.run(counting.Deduper(timedelta(seconds=30)), events))
+    assert [(e["count"], e["first_time"][-12:-8], e["last_time"][-12:-8]) for e in out] == [
+        (3, "0:01", "0:09"), (1, "0:40", "0:40")]
+
+
+def test_dedupe_keeps_different_fields_apart():
+    """Different typed fields are different events."""
+    events = scan("Nov 20 10:00:01 web1 kernel: TCP: request_sock_TCP: Possible SYN flooding on port 0.0.0.0:80. "
+                  "Sending cookies.",
+                  "Nov 20 10:00:02 web1 kernel: TCP: request_sock_TCP: Possible SYN flooding on port 0.0.0.0:443. "
+                  "Sending cookies.")
+    out = list(counting.run(counting.Deduper(timedelta(minutes=1)), events))
+    assert [e["fields"]["port"] for e in out] == [80, 443]
+
+
+def test_dedupe_adds_up_suppressed_counts():
+    """Folding after attaching keeps the suppressed totals."""
+    events = scan(CT.format(1), RL.format(2, 100), CT.format(3), RL.format(4, 50), CT.format(5))
+    attached = counting.run(counting.SuppressionAttacher(), events)
+    out = [e for e in counting.run(counting.Deduper(timedelta(minutes=1)), attached) if e["family"] == "conntrack_full"]
+    assert [(e["count"], e["suppressed"]) for e in out] == [(3, 150)]
+
+
+def test_dedupe_bound_releases_early_and_counts_it():
+    """Past max_groups the oldest group leaves early; the eviction is counted."""
+    events = scan(*(f"Nov 20 10:00:0{i} web{i} kernel: TCP: too many orphaned sockets" for i in range(5)))
+    stage = counting.Deduper(timedelta(hours=1), max_groups=2)
+    out = list(counting.run(stage, events))
+    assert len(out) == 5 and stage.released_early == 3

@@ -1,0 +1,103 @@
+"""Joining events to host snapshots by event time; wall time from boot time for dmesg/kmsg."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from tcplog.enrich import Enricher, EnrichSettings, kernel_release
+from tests import golden
+
+
+@dataclass(frozen=True)
+class Ref:
+    host: str
+    time: datetime
+    id: str
+
+
+class ListStore:
+    """A minimal store honouring the SnapshotStore interface (refs + load)."""
+
+    def __init__(self, docs):
+        self.docs = {d["id"]: d for d in docs}
+        self.loads = 0
+
+    def refs(self, host):
+        return [Ref(d["host"], d["t"], d["id"]) for d in self.docs.values() if d["host"] == host]
+
+    def load(self, ref):
+        self.loads += 1
+        return self.docs[ref.id]
+
+
+def snap(host, hhmm, release="3.10.0-1160.el7.x86_64", boot=None, boot_id=None):
+    t = datetime(2026, 11, 20, int(hhmm[:2]), int(hhmm[2:]), tzinfo=timezone.utc)
+    return {"id": f"{host}-{hhmm}", "host": host, "t": t, "kernel": {"release": release, "version": None},
+            "boot": {"time": boot, "id": boot_id}}
+
+
+LINE = "Nov 20 10:30:00 web1 kernel: TCP: too many orphaned sockets"
+
+
+def test_before_and_after_snapshots_are_joined_with_their_age():
+    """The latest snapshot at or before the event and the next one after it are joined."""
+    store = ListStore([snap("web1", "1000"), snap("web1", "1020"), snap("web1", "1040"), snap("web2", "1029")])
+    (event,) = golden.run([LINE])
+    joined = Enricher(store).join(event)
+    assert (joined.before["id"], joined.after["id"]) == ("web1-1020", "web1-1040")
+    assert event["snapshot"]["before"] == {"id": "web1-1020", "time": "2026-11-20T10:20:00.000000Z", "age_s": 600.0}
+    assert event["snapshot"]["after"]["age_s"] == -600.0
+
+
+def test_snapshot_older_than_the_bound_counts_as_missing():
+    """A snapshot further from the event than max_age is stale: recorded, not used."""
+    store = ListStore([snap("web1", "0800")])
+    (event,) = golden.run([LINE])
+    joined = Enricher(store, EnrichSettings(max_age=timedelta(hours=1))).join(event)
+    assert joined.before is None and event["snapshot"]["before"] is None
+    assert event["snapshot"]["stale"][0]["id"] == "web1-0800"
+
+
+def test_no_snapshot_for_the_host():
+    """An event of a host with no snapshots joins nothing."""
+    (event,) = golden.run([LINE])
+    joined = Enricher(ListStore([snap("web9", "1020")])).join(event)
+    assert (joined.before, joined.after, event["snapshot"]["stale"]) == (None, None, [])
+
+
+def test_dmesg_event_gets_wall_time_from_boot_time_flagged_derived():
+    """kmsg/dmesg monotonic seconds + the snapshot's boot time = wall time, marked derived."""
+    store = ListStore([snap("web1", "1020", boot="2026-11-20T10:00:00.000000Z")])
+    (event,) = golden.run(["[ 1500.250000] TCP: too many orphaned sockets"])
+    joined = Enricher(store, EnrichSettings(default_host="web1")).join(event)
+    assert event["host"] == "web1" and event["time"] == "2026-11-20T10:25:00.250000Z"
+    assert event["time_derived"] is True and joined.before["id"] == "web1-1020"
+
+
+def test_boot_id_must_match_to_derive_time():
+    """A snapshot of another boot does not give a kmsg event its wall time."""
+    store = ListStore([snap("web1", "1020", boot="2026-11-20T10:00:00.000000Z", boot_id="b" * 32)])
+    line = ('{"MESSAGE":"TCP: too many orphaned sockets","_TRANSPORT":"kernel","_HOSTNAME":"web1",'
+            '"_SOURCE_MONOTONIC_TIMESTAMP":"1500000000","_BOOT_ID":"' + "a" * 32 + '"}')
+    (event,) = golden.run([line])
+    Enricher(store).join(event)
+    assert event["time"] is None and event["time_derived"] is False
+
+
+def test_snapshot_lists_and_documents_are_cached():
+    """Repeated events of one host load each snapshot once."""
+    store = ListStore([snap("web1", "1020")])
+    enricher = Enricher(store)
+    for event in golden.run([LINE] * 5):
+        enricher.join(event)
+    assert store.loads == 1
+
+
+def test_kernel_release_prefers_the_override_then_the_snapshot():
+    """--kernel wins; else the joined snapshot's release."""
+    store = ListStore([snap("web1", "1020")])
+    (event,) = golden.run([LINE])
+    joined = Enricher(store).join(event)
+    assert kernel_release(joined) == "3.10.0-1160.el7.x86_64"
+    assert kernel_release(joined, "2.6.18-419.el5") == "2.6.18-419.el5"
