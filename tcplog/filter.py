@@ -11,17 +11,15 @@ import base64
 
 import orjson
 
-from tcplog import framing
-from tcplog.dispatch import Dispatcher
-from tcplog.event import build
 from tcplog.framing.context import FramingContext
+from tcplog.recognize import Recognizer
 from tcplog.record import Position
 
 
 class Filter:
-    def __init__(self, dispatcher: Dispatcher | None = None, forced_framing: str | None = None):
-        self.dispatcher = dispatcher or Dispatcher(extra_triggers=framing.EXTRA_TRIGGERS)
-        self.forced = None if forced_framing in (None, "auto") else forced_framing
+    def __init__(self, recognizer: Recognizer | None = None, explain=None):
+        self.recognizer = recognizer or Recognizer()
+        self.explain = explain  # optional: event -> event (classification), e.g. Pipeline.explain
         self.records = 0
         self.events = 0
         self.offset = 0
@@ -40,17 +38,11 @@ class Filter:
                 parsed = None
             if isinstance(parsed, dict):
                 obj = parsed
-        event = None
-        if self.dispatcher.pattern.search(body) is not None:
-            try:
-                record = framing.decode(body, ctx, self.forced)
-                match = self.dispatcher.match(record) if record is not None else None
-                if match is not None:
-                    event = build(record, match, position)
-            except (ValueError, TypeError, RecursionError, OverflowError):
-                event = None  # a framing corner case must not cost the record
+        event = self.recognizer.event(body, ctx, position)
         if event is not None:
             self.events += 1
+            if self.explain is not None:
+                event = self.explain(event)
         if obj is None:
             return wrap(line, event)
         if event is None:

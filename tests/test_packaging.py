@@ -58,7 +58,7 @@ def test_dockerfile_build_steps_run_here(tmp_path):
     pip = venv / "bin" / "pip"
     subprocess.run([str(pip), "install", "-q", str(REPO)], check=True,
                    capture_output=True, timeout=300)
-    r = subprocess.run([str(venv / "bin" / "tcplog"), "scan", str(REPO / "samples"), "--stats"],
+    r = subprocess.run([str(venv / "bin" / "tcplog"), "scan", str(REPO / "samples" / "logs"), "--stats"],
                        capture_output=True, timeout=120, cwd=tmp_path)
     assert r.returncode == 0 and r.stdout.count(b"\n") > 10, r.stderr.decode()[-500:]
     assert shutil.which("tcplog", path=str(venv / "bin"))

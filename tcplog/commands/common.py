@@ -48,3 +48,23 @@ def reference(args) -> datetime | None:
 def context(args, path: str | None, tz, fixed: datetime | None) -> FramingContext:
     ref = fixed or (files.mtime(path) if path else None) or datetime.now(timezone.utc)
     return FramingContext(reference=ref, year=args.year, tz=tz)
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(text: str):
+    """`90`, `90s`, `5m`, `1h`, `2d` -> timedelta (argparse type)."""
+    import argparse
+    from datetime import timedelta
+
+    t = text.strip().lower()
+    unit = t[-1] if t and t[-1] in _UNITS else "s"
+    number = t[:-1] if t and t[-1] in _UNITS else t
+    try:
+        value = float(number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (use e.g. 90s, 5m, 1h)") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"negative duration: {text!r}")
+    return timedelta(seconds=value * _UNITS[unit])

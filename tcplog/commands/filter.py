@@ -10,6 +10,7 @@ from tcplog.commands.common import EPILOG, EXIT_OK, framing_args, reference, zon
 from tcplog.connectors import stdio
 from tcplog.errors import UsageError
 from tcplog.filter import Filter
+from tcplog.recognize import Recognizer
 from tcplog.framing import journal_export
 from tcplog.framing.context import FramingContext
 
@@ -33,7 +34,7 @@ def run(args) -> int:
     if args.framing == journal_export.NAME:
         raise UsageError("filter reads one record per line; journal-export records span lines "
                          "(use journalctl -o json)")
-    flt = Filter(forced_framing=args.framing)
+    flt = Filter(Recognizer(forced_framing=args.framing))
     ctx = FramingContext(reference=fixed or datetime.now(timezone.utc), year=args.year, tz=tz)
 
     def process(line: bytes) -> bytes:
