@@ -8,15 +8,16 @@ Results are cached by message text, because floods repeat the same text.
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 
 from tcplog.grammars import FAMILIES, Match
+from tcplog.prefilter import Prefilter
 from tcplog.record import Record
 
 
 class Dispatcher:
-    def __init__(self, families=FAMILIES, extra_triggers: tuple[bytes, ...] = (), cache_size: int = 8192):
+    def __init__(self, families=FAMILIES, extra_triggers: tuple[bytes, ...] = (), cache_size: int = 8192,
+                 prefilter_engine: str | None = None):
         self.families = tuple(families)
         triggers: dict[bytes, list] = {}
         for family in self.families:
@@ -25,8 +26,7 @@ class Dispatcher:
             for t in family.TRIGGERS:
                 triggers.setdefault(t, []).append(family)
         self._by_trigger = tuple((t.decode(), tuple(fams)) for t, fams in triggers.items())
-        every = sorted({*triggers, *extra_triggers}, key=len, reverse=True)
-        self.pattern = re.compile(b"|".join(re.escape(t) for t in every))
+        self.prefilter = Prefilter({*triggers, *extra_triggers}, prefilter_engine)
         self._cache: OrderedDict[str, Match | None] = OrderedDict()
         self._cache_size = cache_size
 

@@ -21,7 +21,7 @@ class Recognizer:
 
     def event(self, record: bytes, ctx: FramingContext, position: Position) -> dict | None:
         """The event of one record (bytes without its newline), or None."""
-        if self.dispatcher.pattern.search(record) is None:
+        if not self.dispatcher.prefilter.search(record):
             return None
         try:
             rec = framing.decode(record, ctx, self.forced)

@@ -56,14 +56,13 @@ class Scanner:
                     stats: Stats) -> Iterator[dict]:
         """Events from a byte stream cut into blocks that end on record boundaries."""
         assembler = Assembler()
-        finditer = self.dispatcher.pattern.finditer
+        positions = self.dispatcher.prefilter.positions
         lines_before = offset = 0
         last = b""
         for block in blocks:
             stats.bytes += len(block)
             counted_to, lines_at, done_to = 0, lines_before, -1
-            for hit in finditer(block):
-                start = hit.start()
+            for start in positions(block):
                 if start < done_to:
                     continue
                 ls = block.rfind(b"\n", 0, start) + 1

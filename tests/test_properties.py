@@ -106,3 +106,23 @@ def test_block_size_does_not_change_the_events(records, size):
     whole = list(SCANNER.scan_blocks(blocks(io.BytesIO(data)), ctx(), "x", Stats()))
     cut = list(SCANNER.scan_blocks(blocks(io.BytesIO(data), size=size), ctx(), "x", Stats()))
     assert cut == whole
+
+
+@examples
+@given(st.lists(lines, max_size=30))
+def test_prefilter_engines_find_the_same_lines(records):
+    """Hyperscan and the regex fallback report hits on exactly the same lines."""
+    import pytest
+
+    from tcplog.prefilter import Prefilter, hyperscan
+
+    if hyperscan is None:
+        pytest.skip("hyperscan is not installed on this platform")
+    data = b"\n".join(records) + b"\n"
+    triggers = SCANNER.dispatcher.prefilter.triggers
+    fast, slow = Prefilter(triggers, "hyperscan"), Prefilter(triggers, "re")
+
+    def lines_hit(engine):
+        return {data.count(b"\n", 0, p) for p in engine.positions(data)}
+
+    assert lines_hit(fast) == lines_hit(slow)
