@@ -20,3 +20,26 @@ class InputError(TcplogError):
 
 class FramingError(TcplogError):
     """A record does not fit the framing it was forced into."""
+
+
+class SnapshotError(InputError):
+    """A host snapshot (file or document) is malformed; names the file and the field.
+
+    `where` is the file (or `<stdin>`), `field` the dotted path inside the document
+    (`sockstat.TCP.tw`, `sysctl["net.ipv4.tcp_mem"]`), or None when the whole file is bad.
+    """
+
+    def __init__(self, where: str, field: str | None, why: str):
+        super().__init__(where, f"{field}: {why}" if field else why)
+        self.field = field
+        self.problem = why
+
+
+class RuleError(TcplogError):
+    """A classification rule file is invalid; names the file and the key inside it."""
+
+    def __init__(self, where: str, key: str | None, why: str):
+        super().__init__(f"{where}: {key}: {why}" if key else f"{where}: {why}")
+        self.where = where
+        self.key = key
+        self.why = why

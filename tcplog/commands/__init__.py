@@ -3,6 +3,6 @@
 Explicit registry, one line per command, in `--help` order.
 """
 
-from tcplog.commands import families, filter, scan
+from tcplog.commands import families, filter, scan, snapshot
 
-COMMANDS = (scan, filter, families)
+COMMANDS = (scan, filter, families, snapshot)

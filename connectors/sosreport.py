@@ -1,0 +1,157 @@
+"""A sosreport folder: the host snapshot it holds, and the log files it carries.
+
+    detect("sosreport-web1-2026-11-20")   -> True: a folder with sos_commands/ (or sos_reports/)
+                                             and proc/ (or etc/)
+    load("sosreport-web1-2026-11-20")     -> (document, ["…/var/log/messages-20261116", "…/var/log/messages", …])
+
+What is read (paths inside the report; the first one present wins):
+
+| section   | from                                                                          |
+|-----------|-------------------------------------------------------------------------------|
+| host      | `hostname`, `sos_commands/host/hostname`, `sos_commands/general/hostname`, `etc/hostname`, sysctl `kernel.hostname` |
+| time      | `sos_commands/date/date_--utc`, `sos_commands/date/date` (UTC or numeric zone only), else the folder's mtime |
+| kernel    | `sos_commands/kernel/uname_-a` (or `uname`), else sysctl `kernel.osrelease`/`kernel.version` |
+| boot      | `proc/stat` (btime), `proc/sys/kernel/random/boot_id`, else sysctl `kernel.random.boot_id` |
+| sysctl    | `sos_commands/kernel/sysctl_-a`, else a `proc/sys/net` tree                    |
+| the rest  | `proc/meminfo`, `proc/net/{sockstat,sockstat6,netstat,snmp,snmp6,tcp,tcp6}`, `proc/net/stat/*`, as for a copied /proc |
+
+Logs, oldest first within each kind (rotated files before the current one):
+`var/log/messages*`, `var/log/kern.log*`, `var/log/syslog*`, `sos_commands/kernel/dmesg`, and
+`sos_commands/logs/journalctl_--no-pager` (the full journal; only when it is missing the
+per-boot `journalctl_--no-pager_*` files, which it contains). On RHEL-like hosts the journal
+and var/log/messages hold the same kernel lines.
+
+A report is someone else's folder: every path is resolved (symlinks included) and refused
+when it leads outside the report; refusals are named in `errors`.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from datetime import datetime, timezone
+
+from tcplog.connectors.procfs import Filler, Tree
+from tcplog.connectors.sysctl_text import identity_from_sysctl
+from tcplog.errors import InputError
+from tcplog.snapshot import document, parse
+
+HOSTNAME_FILES = ("hostname", "sos_commands/host/hostname", "sos_commands/general/hostname", "etc/hostname")
+DATE_FILES = ("sos_commands/date/date_--utc", "sos_commands/date/date")
+UNAME_FILES = ("sos_commands/kernel/uname_-a", "uname")
+SYSCTL_FILE = "sos_commands/kernel/sysctl_-a"
+LOG_GLOBS = ("var/log/messages*", "var/log/kern.log*", "var/log/syslog*", "sos_commands/kernel/dmesg")
+JOURNAL = "sos_commands/logs/journalctl_--no-pager"
+
+
+def detect(path: str) -> bool:
+    """A sosreport folder: sos_commands/ or sos_reports/, and proc/ or etc/."""
+    def isdir(name):
+        return os.path.isdir(os.path.join(path, name))
+    return os.path.isdir(path) and (isdir("sos_commands") or isdir("sos_reports")) and (isdir("proc") or isdir("etc"))
+
+
+def load(path: str, host: str | None = None) -> tuple[dict, list[str]]:
+    """The report's snapshot and its log files; InputError when `path` is not a readable folder."""
+    if not os.path.isdir(path):
+        raise InputError(path, "not a folder")
+    tree = Tree(path, confined=True)
+    when, time_source = _time(tree)
+    doc = document.new(host, when)
+    doc["sources"]["time"] = time_source
+    fill = Filler(doc, tree)
+    if time_source.startswith("mtime"):
+        fill.error("time", f"no readable UTC date in {tree.path(DATE_FILES[1])}; timed by the folder's mtime")
+    if tree.exists(SYSCTL_FILE):
+        fill.sysctl_text(SYSCTL_FILE)
+    elif tree.isdir("proc/sys/net"):
+        fill.sysctl_tree("proc/sys")
+    else:
+        fill.error("sysctl", f"no such file: {tree.path(SYSCTL_FILE)}")
+    _identity(fill, host)
+    fill.proc("proc/")
+    fill.listeners("proc/", live=False, use_ss=False)
+    fill.derived()
+    fill.error("page_size", "unknown: a sosreport does not record it")
+    return doc, _logs(tree, fill)
+
+
+def _first(fill: Filler, section: str, names: tuple[str, ...]) -> tuple[str, str] | None:
+    """(path inside the report, text) of the first of `names` that reads."""
+    for name in names:
+        if fill.tree.exists(name):
+            text = fill.read(section, name)
+            if text is not None and text.strip():
+                return name, text
+    return None
+
+
+def _identity(fill: Filler, host: str | None) -> None:
+    doc, tree = fill.doc, fill.tree
+    if host is not None:
+        doc["sources"]["host"] = "given"
+    elif found := _first(fill, "host", HOSTNAME_FILES):
+        doc["host"] = found[1].strip().splitlines()[0].strip()
+        doc["sources"]["host"] = tree.path(found[0])
+    if found := _first(fill, "kernel", UNAME_FILES):
+        result = parse.uname_a(found[1])
+        if result.value:
+            doc["kernel"] = {"release": result.value["release"], "version": result.value["version"] or None}
+            doc["sources"]["kernel"] = tree.path(found[0])
+        fill.problems("kernel", found[0], result.problems)
+    btime = fill.parsed("boot", "proc/stat", parse.boot_time, quiet=True) if tree.exists("proc/stat") else None
+    boot_id = fill.read("boot", "proc/sys/kernel/random/boot_id", quiet=True)
+    if btime is not None or boot_id:
+        doc["boot"] = {"time": document.format_time(datetime.fromtimestamp(btime, tz=timezone.utc))
+                       if btime is not None else None, "id": boot_id.strip() if boot_id else None}
+        doc["sources"]["boot"] = tree.path("proc/stat" if btime is not None else "proc/sys/kernel/random/boot_id")
+    identity_from_sysctl(doc, fill.all_sysctl, tree.path(SYSCTL_FILE))
+    for section in ("host", "kernel", "boot"):
+        if doc[section] is None:
+            fill.error(section, "not found in the report")
+
+
+def _time(tree: Tree) -> tuple[datetime, str]:
+    for name in DATE_FILES:
+        try:
+            text = tree.text(name, 4096)
+        except InputError:
+            continue
+        t = parse.date_output(text).value
+        if t is not None:
+            return t, tree.path(name)
+    return datetime.fromtimestamp(os.stat(tree.base).st_mtime, tz=timezone.utc), f"mtime of {tree.base}"
+
+
+def _logs(tree: Tree, fill: Filler) -> list[str]:
+    found: list[str] = []
+    for pattern in LOG_GLOBS:
+        names = [os.path.relpath(p, tree.base) for p in glob.glob(os.path.join(glob.escape(tree.base), pattern))]
+        found += sorted((n for n in names if os.path.isfile(os.path.join(tree.base, n))), key=rotation_order)
+    journals = sorted(os.path.relpath(p, tree.base)
+                      for p in glob.glob(os.path.join(glob.escape(tree.base), JOURNAL + "*")))
+    found += [JOURNAL] if JOURNAL in journals else journals
+    logs = []
+    for name in found:
+        try:
+            tree.resolve(name)
+        except InputError as exc:
+            fill.error("logs", f"{exc.why}: {exc.where}")
+            continue
+        logs.append(tree.path(name))
+    return logs
+
+
+_NUMBERED = re.compile(r"(.*?)\.(\d+)(\.(?:gz|bz2|xz|zst))?\Z")
+_DATED = re.compile(r"(.*?)-(\d{8})(\.(?:gz|bz2|xz|zst))?\Z")
+
+
+def rotation_order(name: str) -> tuple:
+    """Sort key: oldest rotation first, the live file last (messages-20261115 < messages;
+    kern.log.2.gz < kern.log.1 < kern.log)."""
+    if m := _NUMBERED.match(name):
+        return (m.group(1), 0, -int(m.group(2)))
+    if m := _DATED.match(name):
+        return (m.group(1), 0, int(m.group(2)))
+    return (re.sub(r"\.(gz|bz2|xz|zst)\Z", "", name), 1, 0)

@@ -1,0 +1,1 @@
+"""Host snapshots: parsers, documents, capture, loaders, stores and the snapshot command."""
