@@ -38,3 +38,4 @@ clean:
 
 docs: $(STAMP)
 	$(BIN)/python -m tcplog.docgen > docs/families.md
+	$(BIN)/python -m tcplog.classify.docgen > docs/causes.md

@@ -15,11 +15,11 @@ What is read (paths inside the report; the first one present wins):
 | sysctl    | `sos_commands/kernel/sysctl_-a`, else a `proc/sys/net` tree                    |
 | the rest  | `proc/meminfo`, `proc/net/{sockstat,sockstat6,netstat,snmp,snmp6,tcp,tcp6}`, `proc/net/stat/*`, as for a copied /proc |
 
-Logs, oldest first within each kind (rotated files before the current one):
-`var/log/messages*`, `var/log/kern.log*`, `var/log/syslog*`, `sos_commands/kernel/dmesg`, and
-`sos_commands/logs/journalctl_--no-pager` (the full journal; only when it is missing the
-per-boot `journalctl_--no-pager_*` files, which it contains). On RHEL-like hosts the journal
-and var/log/messages hold the same kernel lines.
+Logs: the same kernel lines reach a report up to three times (the syslog files, the journal
+dump, the dmesg ring buffer), so ONE kind is read, the first present, so that no event is
+counted twice: the syslog files `var/log/messages*`, `var/log/kern.log*`, `var/log/syslog*`
+(oldest rotation first); else the journal dump `sos_commands/logs/journalctl_--no-pager`
+(or its per-boot `journalctl_--no-pager_*` files); else `sos_commands/kernel/dmesg`.
 
 A report is someone else's folder: every path is resolved (symlinks included) and refused
 when it leads outside the report; refusals are named in `errors`.
@@ -41,7 +41,8 @@ HOSTNAME_FILES = ("hostname", "sos_commands/host/hostname", "sos_commands/genera
 DATE_FILES = ("sos_commands/date/date_--utc", "sos_commands/date/date")
 UNAME_FILES = ("sos_commands/kernel/uname_-a", "uname")
 SYSCTL_FILE = "sos_commands/kernel/sysctl_-a"
-LOG_GLOBS = ("var/log/messages*", "var/log/kern.log*", "var/log/syslog*", "sos_commands/kernel/dmesg")
+LOG_GLOBS = ("var/log/messages*", "var/log/kern.log*", "var/log/syslog*")
+DMESG = "sos_commands/kernel/dmesg"
 JOURNAL = "sos_commands/logs/journalctl_--no-pager"
 
 
@@ -129,9 +130,12 @@ def _logs(tree: Tree, fill: Filler) -> list[str]:
     for pattern in LOG_GLOBS:
         names = [os.path.relpath(p, tree.base) for p in glob.glob(os.path.join(glob.escape(tree.base), pattern))]
         found += sorted((n for n in names if os.path.isfile(os.path.join(tree.base, n))), key=rotation_order)
-    journals = sorted(os.path.relpath(p, tree.base)
-                      for p in glob.glob(os.path.join(glob.escape(tree.base), JOURNAL + "*")))
-    found += [JOURNAL] if JOURNAL in journals else journals
+    if not found:
+        journals = sorted(os.path.relpath(p, tree.base)
+                          for p in glob.glob(os.path.join(glob.escape(tree.base), JOURNAL + "*")))
+        found = [JOURNAL] if JOURNAL in journals else journals
+    if not found and tree.exists(DMESG):
+        found = [DMESG]
     logs = []
     for name in found:
         try:

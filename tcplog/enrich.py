@@ -44,10 +44,10 @@ class Enricher:
         self._docs: OrderedDict[object, dict] = OrderedDict()
         self.evicted = 0  # cache evictions, counted
 
-    def join(self, event: dict) -> Joined:
+    def join(self, event: dict, default_host: str | None = None) -> Joined:
         """Fill event["snapshot"] (and a derived time when needed); return the documents joined."""
-        if event["host"] is None and self.settings.default_host is not None:
-            event["host"] = self.settings.default_host
+        if event["host"] is None:
+            event["host"] = default_host or self.settings.default_host
         host = event["host"]
         refs = self._host_refs(host) if host else []
         if event["time"] is None and event["kernel"]["monotonic"] is not None:
@@ -89,6 +89,11 @@ class Enricher:
             event["time"] = rfc3339(start + timedelta(seconds=event["kernel"]["monotonic"]))
             event["time_derived"] = True
             return
+
+    def forget(self, host: str) -> None:
+        """Drop the cached snapshot list of `host` (its store changed: a live store such as Kafka's)."""
+        for key in [k for k in self._refs if k.casefold() == host.casefold()]:
+            del self._refs[key]
 
     def _host_refs(self, host: str) -> list:
         cache = self._refs

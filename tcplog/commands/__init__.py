@@ -3,6 +3,12 @@
 Explicit registry, one line per command, in `--help` order.
 """
 
-from tcplog.commands import families, filter, scan, snapshot
+from tcplog.commands import explain, families, filter, scan, snapshot
 
-COMMANDS = (scan, filter, families, snapshot)
+COMMANDS = (
+    scan,
+    filter,
+    explain,
+    snapshot,
+    families,
+)

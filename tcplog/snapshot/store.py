@@ -98,4 +98,37 @@ class MemoryStore:
         return sorted({ref.host for docs in self._docs.values() for ref, _ in docs.values()})
 
 
-__all__ = ["SnapshotRef", "SnapshotStore", "MemoryStore", "ref_of", "make_id", "parse_id", "host_key"]
+class ChainStore:
+    """Several stores read as one (e.g. a sosreport's own snapshot over the folder store).
+
+    `refs(host)` merges the stores' refs by time (the first store wins a tie on the same id);
+    `load(ref)` asks the store that listed it; `put` goes to the first store.
+    """
+
+    def __init__(self, *stores):
+        self.stores = [s for s in stores if s is not None]
+        self._owner: dict[tuple[str, str], object] = {}
+
+    def put(self, doc: dict) -> SnapshotRef:
+        return self.stores[0].put(doc)
+
+    def refs(self, host: str) -> list[SnapshotRef]:
+        seen: dict[str, SnapshotRef] = {}
+        for store in self.stores:
+            for ref in store.refs(host):
+                if ref.id not in seen:
+                    seen[ref.id] = ref
+                    self._owner[(host_key(ref.host), ref.id)] = store
+        return sorted(seen.values(), key=lambda r: r.time)
+
+    def load(self, ref: SnapshotRef) -> dict:
+        store = self._owner.get((host_key(ref.host), ref.id))
+        if store is None:
+            self.refs(ref.host)
+            store = self._owner.get((host_key(ref.host), ref.id))
+        if store is None:
+            raise SnapshotError(f"{ref.host}/{ref.id}", None, "no such snapshot")
+        return store.load(ref)
+
+
+__all__ = ["SnapshotRef", "SnapshotStore", "MemoryStore", "ChainStore", "ref_of", "make_id", "parse_id", "host_key"]

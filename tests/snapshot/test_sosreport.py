@@ -104,14 +104,13 @@ def test_missing_files_are_named_not_raised(loaded):
     assert {"sockstat6", "listeners", "page_size"} <= {e["section"] for e in doc["errors"]}
 
 
-def test_logs_rotated_first_then_current_then_dmesg(loaded):
-    """messages-20261116 (older) before messages, then sos_commands/kernel/dmesg."""
-    assert [os.path.relpath(p, SOS) for p in loaded[1]] == [
-        "var/log/messages-20261116", "var/log/messages", "sos_commands/kernel/dmesg"]
+def test_logs_rotated_first_then_current_and_no_second_copy(loaded):
+    """messages-20261116 (older) before messages; dmesg, which repeats their kernel lines, is not read."""
+    assert [os.path.relpath(p, SOS) for p in loaded[1]] == ["var/log/messages-20261116", "var/log/messages"]
 
 
-def test_logs_include_kern_log_syslog_and_journal(copy):
-    """kern.log.N, syslog and the full journal are found; the per-boot journals it contains are not."""
+def test_syslog_files_win_over_the_journal_and_dmesg(copy):
+    """kern.log.N and syslog are read with messages; the journal and dmesg (same kernel lines) are not."""
     (copy / "var/log/kern.log").write_text("x\n")
     (copy / "var/log/kern.log.1").write_text("x\n")
     (copy / "var/log/kern.log.2.gz").write_bytes(b"\x1f\x8b")
@@ -121,12 +120,30 @@ def test_logs_include_kern_log_syslog_and_journal(copy):
     (copy / "sos_commands/logs/journalctl_--no-pager_--boot").write_text("x\n")
     logs = [os.path.relpath(p, copy) for p in sosreport.load(str(copy))[1]]
     assert logs == ["var/log/messages-20261116", "var/log/messages", "var/log/kern.log.2.gz", "var/log/kern.log.1",
-                    "var/log/kern.log", "var/log/syslog", "sos_commands/kernel/dmesg",
-                    "sos_commands/logs/journalctl_--no-pager"]
+                    "var/log/kern.log", "var/log/syslog"]
+
+
+def test_journal_when_there_are_no_syslog_files(copy):
+    """Without var/log syslog files, the full journal dump is read (not its per-boot parts, not dmesg)."""
+    for f in (copy / "var/log").iterdir():
+        f.unlink()
+    (copy / "sos_commands/logs").mkdir()
+    (copy / "sos_commands/logs/journalctl_--no-pager").write_text("x\n")
+    (copy / "sos_commands/logs/journalctl_--no-pager_--boot").write_text("x\n")
+    assert [os.path.relpath(p, copy) for p in sosreport.load(str(copy))[1]] == ["sos_commands/logs/journalctl_--no-pager"]
+
+
+def test_dmesg_when_there_is_nothing_else(copy):
+    """The ring buffer dump is the last resort."""
+    for f in (copy / "var/log").iterdir():
+        f.unlink()
+    assert [os.path.relpath(p, copy) for p in sosreport.load(str(copy))[1]] == ["sos_commands/kernel/dmesg"]
 
 
 def test_per_boot_journals_when_the_full_one_is_missing(copy):
     """Without journalctl_--no-pager, the per-boot files are taken."""
+    for f in (copy / "var/log").iterdir():
+        f.unlink()
     (copy / "sos_commands/logs").mkdir()
     (copy / "sos_commands/logs/journalctl_--no-pager_--boot").write_text("x\n")
     logs = sosreport.load(str(copy))[1]

@@ -1,0 +1,336 @@
+"""The rule engine: evaluate the catalog (tcplog.classify.loader) for one event → the cause object.
+
+    catalog = load_rules()                       # tcplog/rules/*.toml, validated (re-exported here)
+    cause = classify(event, before, after, kernel_release="2.6.32-754.el6", catalog=catalog)
+
+Evaluation, for the rules of the event's family whose `message_ids` (if given) hold its
+message id:
+
+1. Each rule is True (its kernel range fits and every condition is True), False (something is
+   False) or UNKNOWN (nothing False, something unknown: no snapshot, a missing counter, no kernel
+   version). Conditions use three-valued logic (tcplog.classify.predicates).
+2. The best True rule wins: highest confidence, then highest priority, then id. Rules marked
+   `fallback` are considered only when no other rule is True or UNKNOWN.
+3. With no True rule but some UNKNOWN ones, the cause is `ambiguous`: the UNKNOWN rules become
+   ranked `candidates`, and the paths they could not resolve become `collect` (which file or
+   counter to gather to tell them apart). With nothing True or UNKNOWN either, the cause is
+   `ambiguous` with no candidates: no rule explains the event with the evidence at hand.
+
+The engine never guesses: a confident cause needs every condition of its rule to hold.
+Output is the cause object (docs/classification.md): id, confidence, summary (placeholders
+filled), evidence (value / limit / ratio), remediation (current and suggested values, a command,
+why, guardrails), candidates, collect, references.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tcplog.classify import facts as factlib
+from tcplog.classify.collect import locate
+from tcplog.classify.facts import UNKNOWN, Facts
+from tcplog.classify.loader import (
+    PLACEHOLDER,
+    SYNTHETIC_MESSAGES,
+    SYSCTL_NAME,
+    Catalog,
+    Rule,
+    build_catalog,
+    compile_rule,
+    load_rule_file,
+    load_rules,
+    rules_dir,
+)
+from tcplog.classify.predicates import COMBINATORS, PREDICATES, SUGGESTIONS, VALUES
+
+__all__ = ["AMBIGUOUS", "SYNTHETIC_MESSAGES", "SYSCTL_NAME", "Catalog", "Rule", "build_catalog", "classify",
+           "compile_rule", "evaluate", "expr_text", "load_rule_file", "load_rules", "locate", "render", "rules_dir"]
+
+AMBIGUOUS = "ambiguous"
+
+
+# -- evaluation ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Verdict:
+    rule: Rule
+    state: object  # True, False or UNKNOWN
+    unknown: list  # paths that could not be resolved (only when state is UNKNOWN)
+
+
+def evaluate(rule: Rule, facts: Facts) -> Verdict:
+    """One rule against the facts: True, False or UNKNOWN, with the unresolved paths."""
+    states, unknown = [], []
+    if not rule.kernel.open:
+        if facts.kernel is None:
+            states.append(UNKNOWN)
+            unknown.append("kernel.release")
+        else:
+            states.append(rule.kernel.contains(facts.kernel))
+    for cond in rule.conditions:
+        local: list = []
+        state = condition(cond, facts, local)
+        states.append(state)
+        if state is UNKNOWN:
+            unknown.extend(local)
+    if any(s is False for s in states):
+        return Verdict(rule, False, [])
+    if any(s is UNKNOWN for s in states):
+        return Verdict(rule, UNKNOWN, _dedupe(unknown))
+    return Verdict(rule, True, [])
+
+
+def condition(cond: dict, facts: Facts, unknown: list):
+    """One condition → True / False / UNKNOWN; appends the paths it could not resolve to `unknown`."""
+    name, args = cond["predicate"], cond["args"]
+    if name in COMBINATORS:
+        results = []
+        for sub in args["of"]:
+            local: list = []
+            results.append((condition(sub, facts, local), local))
+        states = [s for s, _ in results]
+        if name == "any_of":
+            if any(s is True for s in states):
+                return True
+            decided = False if all(s is False for s in states) else UNKNOWN
+        elif name == "all_of":
+            if any(s is False for s in states):
+                return False
+            decided = True if all(s is True for s in states) else UNKNOWN
+        else:  # none_of
+            if any(s is True for s in states):
+                return False
+            decided = True if all(s is False for s in states) else UNKNOWN
+        if decided is UNKNOWN:
+            for s, local in results:
+                if s is UNKNOWN:
+                    unknown.extend(local)
+        return decided
+    spec = PREDICATES[name]
+    local: list = []
+    kwargs = {k: (value(v, facts, local) if k in spec.facts else v) for k, v in args.items()}
+    result = spec.fn(**kwargs)
+    if result is UNKNOWN:
+        unknown.extend(local)
+    return result
+
+
+def value(expr, facts: Facts, unknown: list):
+    """An expression's value (UNKNOWN when unresolvable), recording unresolved paths."""
+    if isinstance(expr, str):
+        v = facts.get(expr)
+        if v is UNKNOWN:
+            unknown.append(_shown_path(expr, facts))
+        return v
+    if isinstance(expr, list):
+        return [value(e, facts, unknown) for e in expr]
+    if isinstance(expr, dict):
+        spec = VALUES[expr["fn"]]
+        return spec.fn(**{k: value(v, facts, unknown) for k, v in expr.items() if k != "fn"})
+    return expr
+
+
+def _shown_path(path: str, facts: Facts) -> str:
+    expanded = facts.expand(path)
+    return path if expanded is UNKNOWN else expanded
+
+
+def _dedupe(items: list) -> list:
+    return list(dict.fromkeys(items))
+
+
+def classify(event: dict, before: dict | None, after: dict | None, kernel_release: str | None = None,
+             catalog: Catalog | None = None) -> dict:
+    """The cause object for one event (see the module docstring)."""
+    catalog = catalog or load_rules()
+    facts = factlib.build(event, before, after, kernel_release)
+    rules = catalog.for_event(event.get("family"), event.get("message_id"))
+    verdicts = sorted((evaluate(r, facts) for r in rules), key=lambda v: v.rule.rank)
+    for pool in ([v for v in verdicts if not v.rule.fallback], [v for v in verdicts if v.rule.fallback]):
+        matched = [v for v in pool if v.state is True]
+        unknown = [v for v in pool if v.state is UNKNOWN]
+        if matched:
+            return _decided(matched[0], matched[1:] + unknown, facts)
+        if unknown:
+            return _ambiguous(unknown, facts)
+    return _ambiguous([], facts)
+
+
+# -- output -------------------------------------------------------------------------------------
+
+
+def _decided(win: Verdict, others: list[Verdict], facts: Facts) -> dict:
+    rule = win.rule
+    return {
+        "id": rule.id,
+        "confidence": rule.confidence,
+        "summary": render(rule.summary, facts)[0],
+        "evidence": [_evidence(e, facts) for e in rule.evidence],
+        "remediation": [_remedy(r, facts) for r in rule.remediation],
+        "candidates": [_candidate(v, facts) for v in others],
+        "collect": [],
+        "references": list(rule.references),
+    }
+
+
+def _ambiguous(candidates: list[Verdict], facts: Facts) -> dict:
+    family = facts.event.get("family")
+    merged: dict[str, list[str]] = {}  # where → whats, in candidate rank order
+    for v in candidates:
+        names = _evidence_names(v.rule)
+        for path in v.unknown:
+            item = locate(path, names.get(path))
+            if item is not None:
+                whats = merged.setdefault(item["where"], [])
+                if item["what"] not in whats:
+                    whats.append(item["what"])
+    collect = [{"what": "; ".join(whats), "where": where} for where, whats in merged.items()]
+    if not candidates:
+        collect.append({"what": "a snapshot taken closer to the event (the rules' conditions were all false)",
+                        "where": "tcplog snapshot"})
+        summary = f"No {family} rule fits the evidence at hand: cause not decided"
+    else:
+        n = len(candidates)
+        causes = "1 possible cause" if n == 1 else f"{n} possible causes"
+        if facts.before is None and facts.after is None:
+            why = f"No snapshot of this host at the event time: {causes}"
+        else:
+            why = f"The snapshots leave {causes} undecided"
+        wants = ", ".join(c["where"] for c in collect[:4]) or "a snapshot"
+        summary = f"{why} ({', '.join(v.rule.id for v in candidates)}); collect {wants} to decide"
+    evidence, seen = [], set()
+    for v in candidates:
+        for e in v.rule.evidence:
+            item = _evidence(e, facts)
+            if (item["name"], item["path"]) not in seen:
+                seen.add((item["name"], item["path"]))
+                evidence.append(item)
+    return {
+        "id": AMBIGUOUS,
+        "confidence": "low",
+        "summary": summary,
+        "evidence": evidence,
+        "remediation": [],
+        "candidates": [_candidate(v, facts) for v in candidates],
+        "collect": collect,
+        "references": _dedupe([r for v in candidates for r in v.rule.references]),
+    }
+
+
+def _candidate(v: Verdict, facts: Facts) -> dict:
+    return {"id": v.rule.id, "confidence": v.rule.confidence, "summary": render(v.rule.summary, facts)[0],
+            "missing": list(v.unknown)}
+
+
+def _evidence_names(rule: Rule) -> dict[str, str]:
+    """Path → the rule's own name for it (evidence values only; limits are named by their path)."""
+    return {e["value"]: e["name"] for e in rule.evidence if isinstance(e["value"], str)}
+
+
+def _evidence(e: dict, facts: Facts) -> dict:
+    sink: list = []
+    v = _plain(value(e["value"], facts, sink))
+    limit = _plain(value(e["limit"], facts, sink)) if "limit" in e else None
+    ratio = None
+    if _is_num(v) and _is_num(limit) and limit != 0:
+        ratio = round(v / limit, 4)
+    return {"name": e["name"], "path": expr_text(e["value"], facts), "value": v, "limit": limit, "ratio": ratio}
+
+
+def _remedy(r: dict, facts: Facts) -> dict:
+    knob, _ = render(r["knob"], facts)
+    is_sysctl = bool(SYSCTL_NAME.match(knob))
+    current = facts.sysctl_raw(knob) if is_sysctl else UNKNOWN
+    suggested = UNKNOWN
+    if "suggested" in r:
+        args = dict(r["suggested"])
+        spec = SUGGESTIONS[args.pop("helper")]
+        sink: list = []
+        resolved = {k: (value(v, facts, sink) if k in spec.facts else v) for k, v in args.items()}
+        suggested = spec.fn(_parsed(current), **resolved)
+    suggested_text = None if suggested is UNKNOWN else _fmt(suggested)
+    command = None
+    if "command" in r:
+        command, complete = render(r["command"], facts, {"suggested": suggested, "current": current, "knob": knob})
+        if not complete:
+            command = f"sysctl {knob}" if is_sysctl else None
+    return {
+        "knob": knob,
+        "current": None if current is UNKNOWN else current,
+        "suggested": suggested_text,
+        "direction": r["direction"],
+        "command": command,
+        "why": render(r["why"], facts)[0],
+        "guardrails": list(r["guardrails"]),
+    }
+
+
+def _parsed(current):
+    if current is UNKNOWN:
+        return UNKNOWN
+    parts = str(current).split()
+    nums = [int(p) if re.fullmatch(r"-?\d+", p) else None for p in parts]
+    if not parts or any(n is None for n in nums):
+        return UNKNOWN
+    return nums[0] if len(nums) == 1 else nums
+
+
+def render(template: str, facts: Facts, extra: dict | None = None) -> tuple[str, bool]:
+    """Fill `{path}` placeholders; returns (text, every placeholder resolved). Unknown → "?"."""
+    complete = True
+
+    def fill(m):
+        nonlocal complete
+        name = m.group(1)
+        v = extra[name] if extra and name in extra else facts.get(name)
+        if v is UNKNOWN or v is None:
+            complete = False
+            return "?"
+        return _fmt(v)
+
+    return PLACEHOLDER.sub(fill, template), complete
+
+
+def expr_text(expr, facts: Facts | None = None) -> str:
+    """An expression as text (paths with their {event.fields.X} filled in when known)."""
+    if isinstance(expr, str):
+        return _shown_path(expr, facts) if facts is not None else expr
+    if isinstance(expr, list):
+        return "[" + ", ".join(expr_text(e, facts) for e in expr) + "]"
+    if isinstance(expr, dict):
+        args = ", ".join(f"{k}={expr_text(v, facts)}" for k, v in expr.items() if k != "fn")
+        return f"{expr['fn']}({args})"
+    return _fmt(expr)
+
+
+def _is_num(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _plain(v):
+    """A JSON-safe value: UNKNOWN → None, tuples → lists, listener/neigh dicts kept."""
+    if v is UNKNOWN:
+        return None
+    if isinstance(v, tuple):
+        return list(v)
+    if isinstance(v, float):
+        return round(v, 4)
+    return v
+
+
+def _fmt(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        if v.is_integer():
+            return str(int(v))
+        return f"{v:.2f}".rstrip("0").rstrip(".") if abs(v) >= 1 else f"{v:.3g}"
+    if isinstance(v, tuple):
+        return ".".join(map(str, v))
+    if isinstance(v, list):
+        return " ".join(_fmt(x) for x in v)
+    if isinstance(v, dict):
+        return str(v.get("name") or v.get("table") or "?")
+    return str(v)

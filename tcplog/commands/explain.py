@@ -1,0 +1,106 @@
+"""`tcplog explain 'LINE'`: one pasted log line → family, fields, cause, evidence, what to do."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timezone
+
+import orjson
+from rich.console import Console
+
+from tcplog.classify import load_rules
+from tcplog.commands.common import EPILOG, EXIT_INPUT, EXIT_OK, framing_args, reference, zone
+from tcplog.connectors import snapshot_sources
+from tcplog.enrich import Joined
+from tcplog.errors import InputError, SnapshotError, UsageError
+from tcplog.event import rfc3339
+from tcplog.explain_view import render
+from tcplog.framing.context import FramingContext, parse_iso
+from tcplog.pipeline import Pipeline, PipelineSettings
+from tcplog.recognize import Recognizer
+from tcplog.record import Position
+from tcplog.scan import Scanner, Stats
+
+NAME = "explain"
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        NAME, help="explain one pasted kernel line: family, fields, root cause, evidence, remediation",
+        description="Explain a kernel network-stack message for the on-call engineer: its family and fields, "
+                    "the most specific cause the evidence supports, an evidence table, remediation commands "
+                    "with guardrails, and, when the evidence does not decide, what to collect. A martian "
+                    "line and its `ll header:` line may be given together (separated by a newline).",
+        epilog="examples:\n"
+               "  tcplog explain 'TCP: time wait bucket table overflow' --snapshot web1.json --kernel 2.6.18-419.el5\n"
+               "  tcplog explain 'nf_conntrack: nf_conntrack: table full, dropping packet' --snapshot before.json "
+               "--snapshot after.json\n"
+               "  journalctl -k -n 1 -o json | tcplog explain - --json\n" + EPILOG +
+               " (1 also when the line is not a message tcplog recognises)",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("line", metavar="LINE", help="the log line (any framing), or - to read it from stdin")
+    p.add_argument("--snapshot", metavar="FILE", action="append", default=[],
+                   help="host state to judge by: a tcplog snapshot document, a sosreport, a copied /proc tree or a "
+                        "sysctl -a file; give two (before, after) for counter deltas")
+    p.add_argument("--kernel", metavar="RELEASE", help="kernel release, e.g. 3.10.0-1160.el7.x86_64 "
+                                                       "(default: the snapshot's)")
+    p.add_argument("--json", action="store_true", help="print the explained event as JSON")
+    framing_args(p)
+    return p
+
+
+def run(args) -> int:
+    tz, fixed = zone(args.tz), reference(args)
+    text = sys.stdin.buffer.read() if args.line == "-" else args.line.encode("utf-8", "surrogateescape")
+    ctx = FramingContext(reference=fixed or datetime.now(timezone.utc), year=args.year, tz=tz)
+    event = _event(text.strip(b"\r\n"), ctx, args.framing)
+    if event is None:
+        print("tcplog: not a kernel network-stack message tcplog recognises "
+              "(see `tcplog families`)", file=sys.stderr)
+        return EXIT_INPUT
+    docs = []
+    for path in args.snapshot:
+        try:
+            docs.extend(snapshot_sources.load_all(path))
+        except (InputError, SnapshotError) as exc:
+            print(f"tcplog: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+    if len(docs) > 2:
+        raise UsageError("--snapshot: give at most two snapshots (before and after)")
+    docs.sort(key=lambda d: d["time"])
+    joined = Joined(docs[0] if docs else None, docs[1] if len(docs) > 1 else None)
+    if event["host"] is None and docs:
+        event["host"] = docs[0]["host"]
+    for doc in docs:
+        if event["host"] and doc.get("host") and doc["host"].casefold() != event["host"].casefold():
+            print(f"tcplog: note: the snapshot is of {doc['host']}, the line of {event['host']}", file=sys.stderr)
+    event["snapshot"] = _snapshot_info(event, joined)
+    pipeline = Pipeline(PipelineSettings(kernel=args.kernel), catalog=load_rules())
+    pipeline.explain(event, joined=joined)
+    if args.json:
+        sys.stdout.buffer.write(orjson.dumps(event, option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        render(event, Console(highlight=False, soft_wrap=False))
+    return EXIT_OK
+
+
+def _event(data: bytes, ctx: FramingContext, forced: str) -> dict | None:
+    """The event of the pasted text: one record, or a martian line with its ll header lines."""
+    if b"\n" in data:
+        events = list(Scanner(forced_framing=forced).scan_blocks([data + b"\n"], ctx, None, Stats()))
+        return events[0] if events else None
+    return Recognizer(forced_framing=forced).event(data, ctx, Position())
+
+
+def _snapshot_info(event: dict, joined: Joined) -> dict:
+    """Which snapshots judge the event; ages are known only when the line carries a time."""
+    when = parse_iso(event["time"]) if event["time"] else None
+    info = {"before": None, "after": None, "stale": []}
+    for key, doc in (("before", joined.before), ("after", joined.after)):
+        if doc is None:
+            continue
+        t = parse_iso(doc["time"])
+        info[key] = {"id": f"{doc['host']}@{doc['time']}", "time": rfc3339(t) if t else doc["time"],
+                     "age_s": round((when - t).total_seconds(), 6) if when and t else 0.0}
+    return info

@@ -1,0 +1,82 @@
+"""After the scanner: enrich → classify → count → group, as one chain of stream stages.
+
+    events ─► join snapshots (tcplog.enrich) ─► classify (tcplog.classify) ─► attach suppression
+           ─► dedupe (optional) ─► incidents (optional) ─► out
+
+Pure: the snapshot store and the rule catalog are handed in. Classification results are cached
+by what decides them (family, message id, fields, kernel release, snapshot ids), so a flood of
+one message costs one evaluation.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import orjson
+
+from tcplog import counting
+from tcplog.classify import classify
+from tcplog.enrich import Enricher, EnrichSettings, Joined, kernel_release
+from tcplog.incidents import IncidentGrouper
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    classify: bool = True
+    kernel: str | None = None  # --kernel: release to classify with, over the snapshots'
+    enrich: EnrichSettings = EnrichSettings()
+    suppression_window: timedelta = timedelta(minutes=10)
+    dedupe: timedelta | None = None  # --dedupe WINDOW
+    incident_window: timedelta | None = None  # --incident-window WINDOW
+    cache_size: int = 4096
+
+
+class Pipeline:
+    def __init__(self, settings: PipelineSettings = PipelineSettings(), store=None, catalog=None):
+        self.settings = settings
+        self.enricher = Enricher(store, settings.enrich) if store is not None else None
+        self.catalog = catalog
+        self._cache: OrderedDict[bytes, dict] = OrderedDict()
+
+    def run(self, events: Iterable[dict], default_host: str | None = None) -> Iterator[dict]:
+        """The whole chain over one input's events (stages hold state per input)."""
+        stream: Iterable[dict] = (self.explain(e, default_host=default_host) for e in events)
+        stream = counting.run(counting.SuppressionAttacher(self.settings.suppression_window), stream)
+        if self.settings.dedupe is not None:
+            stream = counting.run(counting.Deduper(self.settings.dedupe), stream)
+        if self.settings.incident_window is not None:
+            stream = counting.run(IncidentGrouper(self.settings.incident_window), stream)
+        return iter(stream)
+
+    def explain(self, event: dict, joined: Joined | None = None, default_host: str | None = None) -> dict:
+        """Join (unless given) and classify one event in place; returns it."""
+        if joined is None:
+            if self.enricher is not None:
+                joined = self.enricher.join(event, default_host)
+            else:
+                if event["host"] is None:
+                    event["host"] = default_host or self.settings.enrich.default_host
+                joined = Joined(None, None)
+        if self.settings.classify:
+            release = kernel_release(joined, self.settings.kernel)
+            key = orjson.dumps([event["family"], event["message_id"], event["fields"], release,
+                                _ids(event)], option=orjson.OPT_SORT_KEYS)
+            cause = self._cache.get(key)
+            if cause is None:
+                cause = classify(event, joined.before, joined.after, kernel_release=release, catalog=self.catalog)
+                self._cache[key] = cause
+                if len(self._cache) > self.settings.cache_size:
+                    self._cache.popitem(last=False)
+            else:
+                self._cache.move_to_end(key)
+            event["cause"] = cause
+        return event
+
+
+def _ids(event: dict) -> list:
+    """The ids of the snapshots joined (what, besides the message, decides a cause)."""
+    info = event["snapshot"] or {}
+    return [(info.get(k) or {}).get("id") for k in ("before", "after")]

@@ -1,0 +1,390 @@
+"""The rule engine: facts, three-valued evaluation, ranking, ambiguity, rendering, loading."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tcplog.classify import engine
+from tcplog.classify.engine import Catalog, classify, compile_rule, load_rules
+from tcplog.classify.examples import events_from_text
+from tcplog.classify.facts import UNKNOWN
+from tcplog.classify.facts import build as build_facts
+from tcplog.errors import RuleError
+
+TW_LINE = "Aug 28 13:16:32 lotus kernel: [61238.407346] TCP: time wait bucket table overflow"
+SYN_LINE = ("Nov 20 10:00:00 web1 kernel: TCP: request_sock_TCP: Possible SYN flooding on port 0.0.0.0:8080. "
+            "Sending cookies.")
+CAUSE_SCHEMA = json.loads(resources.files("tcplog").joinpath("schema/event-2.json").read_text())["properties"]["cause"]
+
+
+def event(line: str = TW_LINE) -> dict:
+    (e,) = events_from_text(line)
+    return e
+
+
+def rule(**over) -> dict:
+    """A minimal valid tw_bucket_overflow rule document, with overrides."""
+    doc = {
+        "id": "tw_bucket_overflow.test", "status": "test", "family": "tw_bucket_overflow", "priority": 10,
+        "confidence": "high", "summary": "tw {before.sockstat.TCP.tw} of {sysctl:net.ipv4.tcp_max_tw_buckets}",
+        "conditions": [{"predicate": "at_least", "args": {"value": "before.sockstat.TCP.tw",
+                                                          "limit": "sysctl:net.ipv4.tcp_max_tw_buckets"}}],
+        "evidence": [{"name": "TIME_WAIT", "value": "before.sockstat.TCP.tw",
+                      "limit": "sysctl:net.ipv4.tcp_max_tw_buckets"}],
+        "remediation": [{"knob": "net.ipv4.tcp_max_tw_buckets", "direction": "raise", "suggested": {"helper": "double"},
+                         "command": "sysctl -w net.ipv4.tcp_max_tw_buckets={suggested}",
+                         "why": "room for the churn", "guardrails": ["never tcp_tw_recycle"]}],
+        "references": ["test"], "examples": [{"line": TW_LINE, "expect": "tw_bucket_overflow.test"}],
+    }
+    doc.update(over)
+    return doc
+
+
+def catalog(*docs: dict) -> Catalog:
+    return Catalog(tuple(compile_rule(d, "<test>") for d in docs))
+
+
+AT_LIMIT = {"sysctl": {"net.ipv4.tcp_max_tw_buckets": "180000"}, "sockstat": {"TCP": {"tw": 180000}}}
+BELOW = {"sysctl": {"net.ipv4.tcp_max_tw_buckets": "180000"}, "sockstat": {"TCP": {"tw": 10}}}
+
+
+# -- facts -------------------------------------------------------------------------------------
+
+
+def test_facts_read_snapshot_sections_and_event_fields():
+    """before.*, after.* and event.* paths resolve into the documents."""
+    f = build_facts(event(SYN_LINE), {"sockstat": {"TCP": {"tw": 5}}}, {"sockstat": {"TCP": {"tw": 7}}})
+    assert f.get("before.sockstat.TCP.tw") == 5 and f.get("after.sockstat.TCP.tw") == 7
+    assert f.get("event.fields.port") == 8080 and f.get("event.family") == "syn_flood"
+
+
+def test_missing_things_are_unknown_not_none():
+    """No snapshot, an absent key, or a null value all resolve to UNKNOWN."""
+    f = build_facts(event(), None, {"sockstat": None, "memory": {"MemFree": None}})
+    assert f.get("before.sockstat.TCP.tw") is UNKNOWN and f.get("after.sockstat.TCP.tw") is UNKNOWN
+    assert f.get("after.memory.MemFree") is UNKNOWN and f.get("event.fields.nope") is UNKNOWN
+
+
+def test_sysctl_values_become_ints_and_index():
+    """sysctl:NAME gives an int for one number, the text for several; [i] picks one value."""
+    before = {"sysctl": {"net.ipv4.tcp_mem": "287901 383868 575802", "net.core.somaxconn": "4096",
+                         "net.ipv4.tcp_congestion_control": "bbr"}}
+    f = build_facts(event(), before, None)
+    assert f.get("sysctl:net.core.somaxconn") == 4096 and f.get("sysctl:net.ipv4.tcp_mem[2]") == 575802
+    assert f.get("sysctl:net.ipv4.tcp_mem") == "287901 383868 575802"
+    assert f.get("sysctl:net.ipv4.tcp_congestion_control") == "bbr" and f.get("sysctl:net.ipv4.tcp_mem[3]") is UNKNOWN
+
+
+def test_sysctl_falls_back_to_the_after_snapshot():
+    """A sysctl missing from before is taken from after."""
+    f = build_facts(event(), {"sysctl": {}}, {"sysctl": {"net.core.somaxconn": "128"}})
+    assert f.get("sysctl:net.core.somaxconn") == 128
+
+
+def test_delta_is_after_minus_before():
+    """delta.* subtracts counters; delta.time is the seconds between the snapshots."""
+    b = {"time": "2026-11-22T10:00:00.000000Z", "netstat": {"TcpExt": {"ListenOverflows": 5}}}
+    a = {"time": "2026-11-22T10:01:30.000000Z", "netstat": {"TcpExt": {"ListenOverflows": 25}}}
+    f = build_facts(event(), b, a)
+    assert f.get("delta.netstat.TcpExt.ListenOverflows") == 20 and f.get("delta.time") == 90.0
+
+
+def test_delta_is_unknown_across_a_reboot_or_a_counter_reset():
+    """Different boot ids, or a counter that went down, give no delta."""
+    b = {"boot": {"id": "a"}, "netstat": {"TcpExt": {"X": 5}}}
+    assert build_facts(event(), b, {"boot": {"id": "b"}, "netstat": {"TcpExt": {"X": 9}}}).get(
+        "delta.netstat.TcpExt.X") is UNKNOWN
+    assert build_facts(event(), b, {"boot": {"id": "a"}, "netstat": {"TcpExt": {"X": 1}}}).get(
+        "delta.netstat.TcpExt.X") is UNKNOWN
+
+
+def test_listener_is_matched_by_port_and_address_and_named():
+    """The event's address:port picks the listener; its name reads address:port (process, pid)."""
+    listeners = [{"proto": "tcp", "address": "127.0.0.1", "port": 8080, "accept_queue": 0, "backlog": 10},
+                 {"proto": "tcp", "address": "0.0.0.0", "port": 8080, "accept_queue": 9, "backlog": 10,
+                  "pid": 42, "process": "java"}]
+    f = build_facts(event(SYN_LINE), {"listeners": listeners}, None)
+    assert f.get("listener.accept_queue") == 9 and f.get("listener.name") == "0.0.0.0:8080 (java, pid 42)"
+
+
+def test_listener_unknown_when_no_socket_listens_on_the_port():
+    """No listener on the event's port → UNKNOWN."""
+    f = build_facts(event(SYN_LINE), {"listeners": [{"proto": "tcp", "address": "0.0.0.0", "port": 22}]}, None)
+    assert f.get("listener.backlog") is UNKNOWN
+
+
+def test_neigh_picks_the_table_the_event_names():
+    """ndisc_cache for IPv6 wordings, arp_cache for the legacy IPv4 one."""
+    doc = {"neighbour": {"arp_cache": {"entries": 4}, "ndisc_cache": {"entries": 9}}}
+    assert build_facts(event("Oct 11 09:00:01 rtr6 kernel: ipv6: Neighbour table overflow."), doc, None).get(
+        "neigh.entries") == 9
+    assert build_facts(event("[ 2381.554120] Neighbour table overflow."), doc, None).get("neigh.table") == "arp_cache"
+
+
+def test_paths_expand_event_field_templates():
+    """{event.fields.interface} inside a path is filled before lookup."""
+    e = event("Mar  9 07:15:00 vpn1 kernel: martian source 10.8.0.1 from 10.8.0.6, on dev tun0")
+    f = build_facts(e, {"sysctl": {"net.ipv4.conf.tun0.rp_filter": "1"}}, None)
+    assert f.get("sysctl:net.ipv4.conf.{event.fields.interface}.rp_filter") == 1
+
+
+def test_kernel_comes_from_the_argument_else_the_snapshot():
+    """An explicit release wins over the snapshot's uname -r; the snapshot's is used otherwise."""
+    snap = {"kernel": {"release": "3.10.0-1160.el7.x86_64"}}
+    assert build_facts(event(), snap, None, "2.6.18-419.el5").get("kernel.el") == 5
+    assert build_facts(event(), snap, None).get("kernel.version") == (3, 10, 0, 0)
+    assert build_facts(event(), None, None).get("kernel.release") is UNKNOWN
+
+
+# -- evaluation --------------------------------------------------------------------------------
+
+
+def test_true_rule_wins_with_filled_summary_evidence_and_remediation():
+    """All conditions true → the rule's cause, placeholders filled, evidence ratio, suggested value."""
+    cause = classify(event(), AT_LIMIT, None, catalog=catalog(rule()))
+    assert cause["id"] == "tw_bucket_overflow.test" and cause["summary"] == "tw 180000 of 180000"
+    assert cause["evidence"][0] == {"name": "TIME_WAIT", "path": "before.sockstat.TCP.tw", "value": 180000,
+                                    "limit": 180000, "ratio": 1.0}
+    rem = cause["remediation"][0]
+    assert (rem["current"], rem["suggested"], rem["command"]) == ("180000", "360000",
+                                                                 "sysctl -w net.ipv4.tcp_max_tw_buckets=360000")
+
+
+def test_missing_snapshot_gives_ambiguous_with_candidates_and_collect():
+    """No snapshot: cause `ambiguous`, the rule as a candidate, and the files to collect."""
+    cause = classify(event(), None, None, catalog=catalog(rule()))
+    assert cause["id"] == "ambiguous" and cause["confidence"] == "low" and cause["remediation"] == []
+    assert [c["id"] for c in cause["candidates"]] == ["tw_bucket_overflow.test"]
+    wheres = {c["where"] for c in cause["collect"]}
+    assert wheres == {"/proc/net/sockstat", "/proc/sys/net/ipv4/tcp_max_tw_buckets"}
+
+
+def test_stale_snapshot_is_handled_by_passing_none():
+    """A stale snapshot (the caller passes None) is exactly a missing one: never a confident cause."""
+    assert classify(event(), None, None, catalog=catalog(rule()))["id"] == "ambiguous"
+
+
+def test_false_rules_are_not_candidates():
+    """A rule ruled out by the evidence is dropped; only unknown rules become candidates."""
+    other = rule(id="tw_bucket_overflow.other", conditions=[
+        {"predicate": "rising", "args": {"value": "delta.netstat.TcpExt.TCPTimeWaitOverflow"}}])
+    cause = classify(event(), BELOW, None, catalog=catalog(rule(), other))
+    assert cause["id"] == "ambiguous" and [c["id"] for c in cause["candidates"]] == ["tw_bucket_overflow.other"]
+    assert cause["collect"][0]["where"] == "/proc/net/netstat (TcpExt TCPTimeWaitOverflow)"
+
+
+def test_nothing_true_or_unknown_is_ambiguous_without_candidates():
+    """Every rule false: still ambiguous (no rule fits), with no candidates."""
+    cause = classify(event(), BELOW, None, catalog=catalog(rule()))
+    assert cause["id"] == "ambiguous" and cause["candidates"] == [] and cause["collect"]
+
+
+def test_confidence_outranks_priority():
+    """Among true rules the higher confidence wins even with a lower priority."""
+    high = rule(id="tw_bucket_overflow.high", priority=1)
+    medium = rule(id="tw_bucket_overflow.medium", priority=99, confidence="medium")
+    cause = classify(event(), AT_LIMIT, None, catalog=catalog(medium, high))
+    assert cause["id"] == "tw_bucket_overflow.high" and cause["candidates"][0]["id"] == "tw_bucket_overflow.medium"
+
+
+def test_priority_breaks_confidence_ties():
+    """Same confidence: the higher priority wins."""
+    low, high = rule(id="tw_bucket_overflow.a", priority=1), rule(id="tw_bucket_overflow.b", priority=2)
+    assert classify(event(), AT_LIMIT, None, catalog=catalog(low, high))["id"] == "tw_bucket_overflow.b"
+
+
+def test_fallback_waits_for_unknown_rules():
+    """A fallback rule is not taken while another rule is still unknown."""
+    fb = rule(id="tw_bucket_overflow.fb", fallback=True, conditions=[])
+    assert classify(event(), None, None, catalog=catalog(rule(), fb))["id"] == "ambiguous"
+    assert classify(event(), BELOW, None, catalog=catalog(rule(), fb))["id"] == "tw_bucket_overflow.fb"
+
+
+def test_unknown_kernel_makes_a_ranged_rule_unknown_and_asks_for_uname():
+    """A rule with a kernel range and no kernel version is a candidate; collect says `uname -r`."""
+    ranged = rule(kernel={"max": "2.6.19"})
+    cause = classify(event(), AT_LIMIT, None, catalog=catalog(ranged))
+    assert cause["id"] == "ambiguous" and {"what": "kernel release", "where": "uname -r"} in cause["collect"]
+    assert classify(event(), AT_LIMIT, None, "2.6.18-419.el5", catalog=catalog(ranged))["id"] == ranged["id"]
+    assert classify(event(), AT_LIMIT, None, "3.10.0", catalog=catalog(ranged))["id"] == "ambiguous"
+
+
+def test_message_ids_restrict_a_rule():
+    """A rule listing message ids ignores events of other wordings of its family."""
+    only_openvz = rule(message_ids=["tw_bucket_overflow.openvz"])
+    assert classify(event(), AT_LIMIT, None, catalog=catalog(only_openvz))["candidates"] == []
+
+
+def test_any_of_is_true_when_one_member_is_true_despite_unknowns():
+    """Kleene or: one true member decides, unknown members do not matter."""
+    cond = {"predicate": "any_of", "args": {"of": [
+        {"predicate": "at_least", "args": {"value": "before.memory.MemAvailable", "limit": 1}},
+        {"predicate": "at_least", "args": {"value": "before.sockstat.TCP.tw", "limit": 1}}]}}
+    assert classify(event(), BELOW, None, catalog=catalog(rule(conditions=[cond])))["id"] == "tw_bucket_overflow.test"
+
+
+def test_none_of_and_all_of():
+    """none_of is true when every member is false; all_of is false when one member is false."""
+    false = {"predicate": "above", "args": {"value": "before.sockstat.TCP.tw", "limit": 100}}
+    none_of = {"predicate": "none_of", "args": {"of": [false]}}
+    all_of = {"predicate": "all_of", "args": {"of": [false, none_of]}}
+    cause = classify(event(), BELOW, None, catalog=catalog(rule(conditions=[none_of])))
+    assert cause["id"] == "tw_bucket_overflow.test"
+    assert classify(event(), BELOW, None, catalog=catalog(rule(conditions=[all_of])))["candidates"] == []
+
+
+def test_unknown_placeholders_render_as_question_marks():
+    """A summary placeholder that cannot be filled shows `?` in candidates."""
+    cause = classify(event(), None, None, catalog=catalog(rule()))
+    assert cause["candidates"][0]["summary"] == "tw ? of ?"
+
+
+def test_command_falls_back_to_reading_the_sysctl_when_no_value_can_be_suggested():
+    """Without a current value to double, the command only reads the knob."""
+    r = rule(conditions=[])
+    cause = classify(event(), {"sockstat": {"TCP": {"tw": 1}}}, None, catalog=catalog(r))
+    assert cause["remediation"][0]["command"] == "sysctl net.ipv4.tcp_max_tw_buckets"
+
+
+def test_garbage_snapshot_sections_do_not_raise():
+    """Sections of the wrong type are just unknown."""
+    cause = classify(event(), {"sockstat": "garbage", "sysctl": ["x"], "listeners": {"a": 1}}, 7,
+                     catalog=catalog(rule()))
+    assert cause["id"] == "ambiguous"
+
+
+def test_every_cause_matches_the_event_schema():
+    """Decided and ambiguous causes of the real catalog validate against event-2's cause object."""
+    for before in (None, AT_LIMIT, BELOW):
+        jsonschema.validate(classify(event(), before, None), CAUSE_SCHEMA)
+
+
+def test_default_catalog_is_loaded_once_and_covers_the_packaged_rules():
+    """load_rules() without a folder returns the packaged catalog, cached."""
+    assert load_rules() is load_rules() and len(load_rules().rules) == len(list(engine.rules_dir().glob("*.toml")))
+
+
+def test_locate_maps_paths_to_files_and_commands():
+    """Unknown paths become the file or command to collect them from."""
+    cases = {
+        "sysctl:net.ipv4.tcp_mem[2]": "/proc/sys/net/ipv4/tcp_mem",
+        "before.sockstat.TCP.tw": "/proc/net/sockstat",
+        "delta.netstat.TcpExt.ListenOverflows": "/proc/net/netstat (TcpExt ListenOverflows)",
+        "before.conntrack.max": "/proc/sys/net/netfilter/nf_conntrack_max",
+        "delta.conntrack.stat.insert_failed": "/proc/net/stat/nf_conntrack (insert_failed)",
+        "before.neighbour.ndisc_cache.gc_thresh3": "/proc/sys/net/ipv6/neigh/default/gc_thresh3",
+        "listener.backlog": "ss -ltnp",
+        "kernel.release": "uname -r",
+        "sysctl:net.ipv4.conf.{event.fields.interface}.rp_filter": "/proc/sys/net/ipv4/conf/*/rp_filter",
+    }
+    assert {p: engine.locate(p)["where"] for p in cases} == cases
+    assert engine.locate("event.fields.port") is None
+
+
+# -- loading -----------------------------------------------------------------------------------
+
+
+def write(tmp_path, doc_text: str, name: str = "tw_bucket_overflow.test.toml"):
+    (tmp_path / name).write_text(doc_text)
+    return tmp_path
+
+
+GOOD = '''
+id = "tw_bucket_overflow.test"
+status = "test"
+family = "tw_bucket_overflow"
+priority = 1
+confidence = "high"
+summary = "tw {before.sockstat.TCP.tw}"
+references = ["a reference"]
+conditions = [ { predicate = "at_least", args = { value = "before.sockstat.TCP.tw", limit = 10 } } ]
+evidence = []
+remediation = []
+[[examples]]
+line = "TCP: time wait bucket table overflow"
+expect = "ambiguous"
+'''
+
+
+REFS = 'references = ["a reference"]'
+
+
+def test_loader_accepts_a_good_file(tmp_path):
+    """A valid rule file loads into a one-rule catalog."""
+    assert [r.id for r in load_rules(write(tmp_path, GOOD)).rules] == ["tw_bucket_overflow.test"]
+
+
+@pytest.mark.parametrize("change,key", [
+    (("priority = 1", "priority = 1\ncolour = \"red\""), "colour"),
+    (('predicate = "at_least"', 'predicate = "at_leest"'), "conditions[0].predicate"),
+    (('family = "tw_bucket_overflow"', 'family = "tw_bucket_overfloww"'), "family"),
+    (('value = "before.sockstat.TCP.tw"', 'value = "befor.sockstat.TCP.tw"'), "conditions[0].args.value"),
+    (("limit = 10 }", "limit = 10, fudge = 2 }"), "conditions[0].args.fudge"),
+    (('summary = "tw {before.sockstat.TCP.tw}"', 'summary = "tw {sockstat.tw} xxxxx"'), "summary"),
+    (('confidence = "high"', 'confidence = "certain"'), "confidence"),
+    ((REFS, REFS + '\nmessage_ids = ["tw_bucket_overflow.nope"]'), "message_ids[0]"),
+    ((REFS, REFS + '\nkernel = { min = "2.6.x" }'), "kernel.min"),
+    (('value = "before.sockstat.TCP.tw"', 'value = { fn = "tripled", value = 1 }'), "conditions[0].args.value.fn"),
+])
+def test_loader_errors_name_the_file_and_the_key(tmp_path, change, key):
+    """Unknown keys, predicates, families, functions, arguments, paths and ids are errors naming file and key."""
+    old, new = change
+    assert old in GOOD
+    folder = write(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(RuleError) as err:
+        load_rules(folder)
+    assert err.value.key == key and err.value.where.endswith("tw_bucket_overflow.test.toml")
+
+
+def test_loader_rejects_an_id_that_differs_from_the_file_name(tmp_path):
+    """One file per cause: the file is named after the rule id."""
+    with pytest.raises(RuleError, match="must match the file name"):
+        load_rules(write(tmp_path, GOOD, name="other.toml"))
+
+
+def test_loader_rejects_duplicate_ids():
+    """Two rules with one id are an error naming the second file and the first."""
+    rules = [compile_rule(rule(), "a.toml"), compile_rule(rule(), "b.toml")]
+    with pytest.raises(RuleError, match=r"duplicate rule id .* \(also in a.toml\)") as err:
+        engine.build_catalog(rules)
+    assert (err.value.where, err.value.key) == ("b.toml", "id")
+
+
+def test_loader_reports_toml_syntax_errors_with_the_file(tmp_path):
+    """Broken TOML is a RuleError naming the file."""
+    with pytest.raises(RuleError, match="not a readable TOML file"):
+        load_rules(write(tmp_path, "id = ["))
+
+
+def test_loader_rejects_a_missing_folder(tmp_path):
+    """An explicit rules folder that does not exist is an error, not an empty catalog."""
+    with pytest.raises(RuleError, match="not a folder"):
+        load_rules(tmp_path / "nope")
+
+
+def test_delta_time_mixes_zoned_and_naive_times():
+    """A snapshot time without a zone is read as UTC, so the interval still computes."""
+    f = build_facts(event(), {"time": "2026-11-22T10:00:00"}, {"time": "2026-11-22T10:00:30Z"})
+    assert f.get("delta.time") == 30.0
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                                  max_size=4), max_leaves=20)
+_doc = st.fixed_dictionaries({}, optional={k: _json for k in (
+    "sysctl", "sockstat", "netstat", "snmp", "conntrack", "neighbour", "listeners", "memory", "time", "boot",
+    "kernel", "page_size")})
+
+
+@settings(max_examples=150, deadline=None)
+@given(before=st.none() | _doc, after=st.none() | _doc, line=st.sampled_from([TW_LINE, SYN_LINE]))
+def test_classify_never_raises_on_hostile_snapshot_documents(before, after, line):
+    """Whatever shape the snapshot sections have, classification returns a cause object."""
+    cause = classify(event(line), before, after)
+    jsonschema.validate(cause, CAUSE_SCHEMA)

@@ -1,0 +1,86 @@
+"""Kernel release parsing, ordering and ranges (tcplog.kernelver)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tcplog.kernelver import KernelRange, parse
+
+RELEASES = [
+    ("2.6.18-419.el5", (2, 6, 18), 5, False),
+    ("2.6.32-754.35.1.el6.x86_64", (2, 6, 32), 6, False),
+    ("3.10.0-1160.el7.x86_64", (3, 10, 0), 7, False),
+    ("4.18.0-513.el8", (4, 18, 0), 8, False),
+    ("5.14.0-362.8.1.el9_3.x86_64", (5, 14, 0), 9, False),
+    ("5.15.0-91-generic", (5, 15, 0), None, False),
+    ("6.18.44-fc-v657", (6, 18, 44), None, False),
+    ("2.6.18-028stab101.1", (2, 6, 18), None, True),
+    ("2.6.18-348.16.1.el5.028stab108.1", (2, 6, 18), 5, True),
+    ("2.6.32-042stab134.8", (2, 6, 32), None, True),
+    ("4.9", (4, 9), None, False),
+]
+
+
+@pytest.mark.parametrize("release,numbers,el,openvz", RELEASES, ids=[r[0] for r in RELEASES])
+def test_parse_reads_upstream_numbers_and_vendor_hints(release, numbers, el, openvz):
+    """Upstream numbers, the RHEL major and the OpenVZ flag come out of every release form."""
+    v = parse(release)
+    assert (v.numbers, v.el, v.openvz) == (numbers, el, openvz)
+
+
+def test_openvz_build_and_arch_are_kept():
+    """The OpenVZ build string and the architecture suffix are exposed as hints."""
+    assert parse("2.6.18-028stab101.1").stab == "028stab101.1"
+    assert parse("3.10.0-1160.el7.x86_64").arch == "x86_64"
+
+
+@pytest.mark.parametrize("garbage", [None, 42, "", "   ", "Linux", "3", "3.x", "3.10abc", "x" * 300, "v", "..1"])
+def test_parse_returns_none_on_garbage(garbage):
+    """Anything that is not MAJOR.MINOR[...] gives None, never an exception."""
+    assert parse(garbage) is None
+
+
+def test_vendor_tail_does_not_change_the_order():
+    """A RHEL 7 build compares equal to its upstream version."""
+    assert parse("3.10.0-1160.el7.x86_64").key == parse("3.10.0").key
+
+
+def test_versions_order_numerically():
+    """2.6.32 < 3.10 < 4.18 < 5.4 < 5.15, numerically (not as text)."""
+    keys = [parse(r).key for r in ("2.6.32-754.el6", "3.10.0", "4.18.0", "5.4.0-42-generic", "5.15.0")]
+    assert keys == sorted(keys) and parse("2.6.9").key < parse("2.6.18").key
+
+
+def test_at_most_honours_the_bound_precision():
+    """max "3.0" holds 3.0.101; max "2.6.19" holds 2.6.19 but not 2.6.20."""
+    assert parse("3.0.101-63-default").at_most("3.0")
+    assert parse("2.6.19").at_most("2.6.19") and not parse("2.6.20").at_most("2.6.19")
+
+
+def test_at_least_is_inclusive():
+    """min "2.6.20" holds 2.6.20 itself and excludes 2.6.18."""
+    assert parse("2.6.20").at_least("2.6.20") and not parse("2.6.18-419.el5").at_least("2.6.20")
+
+
+def test_range_contains_between_its_bounds():
+    """A closed range holds its inside and excludes both outsides."""
+    r = KernelRange("2.6.20", "3.0")
+    assert r.contains(parse("2.6.32-754.el6"))
+    assert not r.contains(parse("2.6.18-419.el5")) and not r.contains(parse("3.10.0"))
+
+
+def test_half_open_ranges():
+    """A range with only min or only max is open on the other side."""
+    assert KernelRange(min="5.15").contains(parse("6.18.44-fc-v657"))
+    assert not KernelRange(max="5.3").contains(parse("5.4.0-42-generic"))
+
+
+def test_open_range_holds_everything():
+    """No bounds: every version fits, and the range says so."""
+    assert KernelRange().open and KernelRange().contains(parse("2.4.37"))
+
+
+def test_range_rejects_bad_bounds():
+    """A bound that is not a version is a ValueError naming it."""
+    with pytest.raises(ValueError, match="kernel.min"):
+        KernelRange("five", None)

@@ -1,0 +1,176 @@
+"""Rule-catalog lint (Sigma style): every check runs over the whole catalog and lists every offender."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from tcplog.classify import engine
+from tcplog.classify.engine import SYSCTL_NAME, load_rule_file
+from tcplog.classify.examples import example_event, problem
+from tcplog.errors import RuleError
+from tcplog.grammars import FAMILIES
+
+RULE_FILES = sorted(engine.rules_dir().glob("*.toml"))
+TOOLS = {"sysctl", "ss", "ethtool", "conntrack", "nstat", "ip", "dmesg"}
+
+
+def _rules():
+    return [load_rule_file(p) for p in RULE_FILES]
+
+
+def _fail(title: str, offenders: list[str]) -> None:
+    assert not offenders, f"{title} ({len(offenders)}):\n  " + "\n  ".join(offenders)
+
+
+def test_every_rule_file_is_valid():
+    """Every file loads: schema-valid TOML, known family, message ids, predicates, paths and helpers."""
+    offenders = []
+    for path in RULE_FILES:
+        try:
+            load_rule_file(path)
+        except RuleError as e:
+            offenders.append(str(e))
+    _fail("invalid rule files", offenders)
+    assert RULE_FILES
+
+
+def test_rule_ids_are_unique():
+    """No two files share a rule id."""
+    seen: dict[str, str] = {}
+    offenders = []
+    for r in _rules():
+        if r.id in seen:
+            offenders.append(f"{r.id}: {r.source} and {seen[r.id]}")
+        seen[r.id] = r.source
+    _fail("duplicate rule ids", offenders)
+
+
+def test_every_family_has_a_rule():
+    """Each of the twenty families is explained by at least one rule."""
+    covered = {r.family for r in _rules()}
+    _fail("families without a rule", sorted(f.FAMILY for f in FAMILIES if f.FAMILY not in covered))
+
+
+def test_every_message_id_has_an_applicable_rule():
+    """Every wording of every family reaches at least one rule (message_ids filters)."""
+    rules = _rules()
+    offenders = [m for f in FAMILIES for m in f.MESSAGES
+                 if not any(r.family == f.FAMILY and r.applies_to(m) for r in rules)]
+    _fail("message ids no rule applies to", offenders)
+
+
+def test_every_example_classifies_to_its_expected_cause():
+    """Each rule's examples, run through the scanner and the whole catalog, give the expected cause."""
+    catalog = engine.load_rules()
+    offenders = []
+    for r in catalog.rules:
+        for i, ex in enumerate(r.examples):
+            why = problem(ex, catalog, r.family)
+            if why:
+                offenders.append(f"{r.id} examples[{i}]: {why}")
+    _fail("examples that do not classify as expected", offenders)
+
+
+def test_every_rule_is_the_expected_cause_of_one_of_its_examples():
+    """No rule is dead: at least one of its own examples expects it."""
+    offenders = [r.id for r in _rules() if not any(ex["expect"] == r.id for ex in r.examples)]
+    _fail("rules none of whose examples expect them", offenders)
+
+
+def test_example_events_carry_the_rule_family():
+    """An example's line (or synthetic event) belongs to the family of its rule."""
+    offenders = []
+    for r in _rules():
+        for i, ex in enumerate(r.examples):
+            e = example_event(ex)
+            if e is None or e["family"] != r.family:
+                offenders.append(f"{r.id} examples[{i}]: {None if e is None else e['family']}")
+    _fail("examples of another family", offenders)
+
+
+def test_commands_are_real_tools_and_set_their_own_knob():
+    """Commands start with a real tool; `sysctl -w NAME=` writes the remediation's own knob."""
+    offenders = []
+    for r in _rules():
+        for i, rem in enumerate(r.remediation):
+            cmd = rem.get("command")
+            if cmd is None:
+                continue
+            words = shlex.split(re.sub(r"\{[^{}]*\}", "X", cmd))
+            if words[0] not in TOOLS:
+                offenders.append(f"{r.id} remediation[{i}]: unknown tool {words[0]!r}")
+            if words[:2] == ["sysctl", "-w"]:
+                name = words[2].split("=", 1)[0]
+                knob = re.sub(r"\{[^{}]*\}", "X", rem["knob"])
+                if name != knob or not SYSCTL_NAME.match(knob):
+                    offenders.append(f"{r.id} remediation[{i}]: sets {name}, knob is {rem['knob']}")
+    _fail("bad remediation commands", offenders)
+
+
+def test_no_remediation_breaks_a_standing_guardrail():
+    """Never tcp_tw_recycle, never lower tcp_max_orphans, never turn syncookies off."""
+    offenders = []
+    for r in _rules():
+        for i, rem in enumerate(r.remediation):
+            where = f"{r.id} remediation[{i}]"
+            text = f"{rem['knob']} {rem.get('command', '')}"
+            if "tcp_tw_recycle" in text:
+                offenders.append(f"{where}: suggests tcp_tw_recycle")
+            if rem["knob"] == "net.ipv4.tcp_max_orphans" and rem["direction"] == "lower":
+                offenders.append(f"{where}: lowers tcp_max_orphans")
+            if rem["knob"] == "net.ipv4.tcp_syncookies" and rem.get("suggested", {}).get("value") == "0":
+                offenders.append(f"{where}: disables syncookies")
+    _fail("remediations against a guardrail", offenders)
+
+
+GUARDRAILS = {
+    "net.ipv4.tcp_max_tw_buckets": "tcp_tw_recycle",
+    "net.ipv4.tcp_max_orphans": "do not lower net.ipv4.tcp_max_orphans",
+    "net.netfilter.nf_conntrack_max": "unswappable kernel memory",
+    "net.ipv4.tcp_mem": "unswappable kernel memory",
+    "net.ipv4.tcp_syncookies": "do not disable net.ipv4.tcp_syncookies",
+}
+
+
+def test_risky_knobs_carry_their_guardrail():
+    """Raising TIME_WAIT, orphan, conntrack or TCP memory limits, or touching syncookies, comes with its warning."""
+    offenders = []
+    for r in _rules():
+        for i, rem in enumerate(r.remediation):
+            needle = GUARDRAILS.get(rem["knob"])
+            if needle and rem["direction"] in ("raise", "set", "keep") and not any(
+                    needle in g for g in rem["guardrails"]):
+                offenders.append(f"{r.id} remediation[{i}] ({rem['knob']}): no guardrail mentioning {needle!r}")
+    _fail("remediations without their guardrail", offenders)
+
+
+def test_synthetic_message_ids_are_used_and_documented():
+    """Every synthetic message id belongs to a family and is keyed by a rule."""
+    rules = _rules()
+    offenders = [m for m in engine.SYNTHETIC_MESSAGES
+                 if m.split(".")[0] not in {f.FAMILY for f in FAMILIES}
+                 or not any(r.message_ids and m in r.message_ids for r in rules)]
+    _fail("unused or orphan synthetic message ids", offenders)
+
+
+def test_causes_doc_is_generated_from_the_rules():
+    """docs/causes.md is exactly what tcplog.classify.docgen prints (`python -m tcplog.classify.docgen`)."""
+    from pathlib import Path
+
+    from tcplog.classify import docgen
+
+    doc = Path(__file__).parents[2] / "docs" / "causes.md"
+    assert doc.read_text() == docgen.render(), "regenerate: python -m tcplog.classify.docgen > docs/causes.md"
+
+
+def test_classification_doc_names_every_predicate_function_and_helper():
+    """docs/classification.md documents every predicate, combinator, value function, helper and fact root."""
+    from pathlib import Path
+
+    from tcplog.classify import facts, predicates
+
+    text = (Path(__file__).parents[2] / "docs" / "classification.md").read_text()
+    names = [*predicates.PREDICATES, *predicates.COMBINATORS, *predicates.VALUES, *predicates.SUGGESTIONS,
+             *(f"`{root}" for root in facts.ROOTS), "sysctl:"]
+    _fail("undocumented in docs/classification.md", [n for n in names if n not in text])
