@@ -65,7 +65,7 @@ def synthetic_event(family: str, message_id: str, host: str, when: datetime, pat
                                 "age_s": round((when - since).total_seconds(), 6)},
                      "after": {"id": f"{host}@{rfc3339(when)}", "time": rfc3339(when), "age_s": 0.0},
                      "stale": []},
-        "incident": None, "raw": raw, "raw_b64": None,
+        "incident": None, "occurrences": None, "raw": raw, "raw_b64": None,
     }
 
 

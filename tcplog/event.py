@@ -67,6 +67,7 @@ def build(record: Record, match: Match, position: Position) -> dict:
         "cause": None,
         "snapshot": None,
         "incident": None,
+        "occurrences": None,
         "raw": raw,
         "raw_b64": raw_b64,
     }

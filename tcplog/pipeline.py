@@ -1,7 +1,7 @@
 """After the scanner: enrich → classify → count → group, as one chain of stream stages.
 
     events ─► join snapshots (tcplog.enrich) ─► classify (tcplog.classify) ─► attach suppression
-           ─► dedupe (optional) ─► incidents (optional) ─► out
+           ─► dedupe (optional) ─► occurrences (tcplog.occurrences) ─► incidents (optional) ─► out
 
 Pure: the snapshot store and the rule catalog are handed in. Classification results are cached
 by what decides them (family, message id, fields, kernel release, snapshot ids), so a flood of
@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import orjson
 
-from tcplog import counting
+from tcplog import counting, occurrences
 from tcplog.classify import classify
 from tcplog.enrich import Enricher, EnrichSettings, Joined, kernel_release
 from tcplog.incidents import IncidentGrouper
@@ -47,6 +47,7 @@ class Pipeline:
         stream = counting.run(counting.SuppressionAttacher(self.settings.suppression_window), stream)
         if self.settings.dedupe is not None:
             stream = counting.run(counting.Deduper(self.settings.dedupe), stream)
+        stream = (occurrences.finish(e) for e in stream)
         if self.settings.incident_window is not None:
             stream = counting.run(IncidentGrouper(self.settings.incident_window), stream)
         return iter(stream)
@@ -73,6 +74,7 @@ class Pipeline:
             else:
                 self._cache.move_to_end(key)
             event["cause"] = cause
+        occurrences.start(event, joined.before, joined.after)
         return event
 
 

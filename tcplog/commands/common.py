@@ -68,3 +68,60 @@ def duration(text: str):
     if value < 0:
         raise argparse.ArgumentTypeError(f"negative duration: {text!r}")
     return timedelta(seconds=value * _UNITS[unit])
+
+
+DEFAULT_SNAPSHOTS = ".tcplog/snapshots"
+
+
+def classify_args(p: argparse.ArgumentParser) -> None:
+    """Options that join events to host snapshots and classify them (scan, filter)."""
+    from datetime import timedelta
+
+    p.add_argument("--snapshots", metavar="DIR", default=DEFAULT_SNAPSHOTS,
+                   help=f"snapshot folder store to join events with (default {DEFAULT_SNAPSHOTS}, used when it exists)")
+    p.add_argument("--snapshot", metavar="FILE", action="append", default=[],
+                   help="a snapshot to join with as well: a tcplog snapshot document or series, a sosreport, "
+                        "a copied /proc tree or a sysctl -a file (repeatable)")
+    p.add_argument("--host", metavar="NAME", help="host of records that name none (dmesg, kmsg, bare text)")
+    p.add_argument("--kernel", metavar="RELEASE", help="kernel release to classify with (default: the snapshot's)")
+    p.add_argument("--max-snapshot-age", metavar="DURATION", type=duration, default=timedelta(hours=6),
+                   help="a snapshot further than this from the event counts as missing (default 6h)")
+    p.add_argument("--no-classify", action="store_true", help="do not join or classify (cause stays null)")
+
+
+def load_snapshots(args, memory) -> list[tuple[str, str]]:
+    """Put every --snapshot into the memory store; (path, why) for each that could not be read."""
+    from tcplog.connectors import snapshot_sources
+    from tcplog.errors import InputError, SnapshotError
+
+    problems = []
+    for path in args.snapshot:
+        try:
+            for doc in snapshot_sources.load_all(path, host=args.host):
+                memory.put(doc)
+        except (InputError, SnapshotError) as exc:
+            problems.append((path, str(exc).removeprefix(f"{path}: ")))
+    return problems
+
+
+def folder_store(args):
+    """The folder store named by --snapshots, when that folder exists."""
+    import os
+
+    from tcplog.connectors.snapshot_store import FolderStore
+
+    return FolderStore(args.snapshots) if os.path.isdir(args.snapshots) else None
+
+
+def build_pipeline(args, memory, folder, dedupe=None, incident_window=None):
+    """The enrich/classify/count chain the options ask for."""
+    from tcplog.classify import load_rules
+    from tcplog.enrich import EnrichSettings
+    from tcplog.pipeline import Pipeline, PipelineSettings
+    from tcplog.snapshot.store import ChainStore
+
+    settings = PipelineSettings(
+        classify=not args.no_classify, kernel=args.kernel,
+        enrich=EnrichSettings(max_age=args.max_snapshot_age, default_host=args.host),
+        dedupe=dedupe, incident_window=incident_window)
+    return Pipeline(settings, store=ChainStore(memory, folder), catalog=None if args.no_classify else load_rules())

@@ -6,11 +6,14 @@ import argparse
 import sys
 from datetime import datetime, timezone
 
-from tcplog.commands.common import EPILOG, EXIT_OK, framing_args, reference, zone
+from tcplog import occurrences
+from tcplog.commands.common import (EPILOG, EXIT_OK, build_pipeline, classify_args, folder_store, framing_args,
+                                    load_snapshots, reference, zone)
 from tcplog.connectors import stdio
 from tcplog.errors import UsageError
 from tcplog.filter import Filter
 from tcplog.recognize import Recognizer
+from tcplog.snapshot.store import MemoryStore
 from tcplog.framing import journal_export
 from tcplog.framing.context import FramingContext
 
@@ -26,6 +29,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         epilog="example: journalctl -k -f -o json | tcplog filter\n" + EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     framing_args(p)
+    classify_args(p)
     return p
 
 
@@ -34,7 +38,12 @@ def run(args) -> int:
     if args.framing == journal_export.NAME:
         raise UsageError("filter reads one record per line; journal-export records span lines "
                          "(use journalctl -o json)")
-    flt = Filter(Recognizer(forced_framing=args.framing))
+    memory = MemoryStore()
+    for path, why in load_snapshots(args, memory):
+        print(f"tcplog: {path}: {why}", file=sys.stderr)
+    pipeline = build_pipeline(args, memory, folder_store(args))
+    flt = Filter(Recognizer(forced_framing=args.framing),
+                 explain=lambda event: occurrences.finish(pipeline.explain(event)))
     ctx = FramingContext(reference=fixed or datetime.now(timezone.utc), year=args.year, tz=tz)
 
     def process(line: bytes) -> bytes:

@@ -13,22 +13,18 @@ from datetime import timedelta
 
 import orjson
 
-from tcplog import counters
-from tcplog.classify import load_rules
-from tcplog.commands.common import (EPILOG, EXIT_INPUT, EXIT_OK, context, duration, framing_args, reference,
-                                    zone)
-from tcplog.connectors import files, snapshot_sources, sosreport, stdio
-from tcplog.connectors.snapshot_store import FolderStore
-from tcplog.enrich import EnrichSettings, Joined
+from tcplog import counters, occurrences
+from tcplog.commands.common import (EPILOG, EXIT_INPUT, EXIT_OK, build_pipeline, classify_args, context, duration,
+                                    folder_store, framing_args, load_snapshots, reference, zone)
+from tcplog.connectors import files, sosreport, stdio
+from tcplog.enrich import Joined
 from tcplog.errors import InputError, SnapshotError
 from tcplog.framing import journal_export
-from tcplog.pipeline import Pipeline, PipelineSettings
 from tcplog.render import ndjson
 from tcplog.scan import Scanner, Stats
-from tcplog.snapshot.store import ChainStore, MemoryStore
+from tcplog.snapshot.store import MemoryStore
 
 NAME = "scan"
-DEFAULT_SNAPSHOTS = ".tcplog/snapshots"
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -46,21 +42,12 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="write events to FILE instead of stdout")
     p.add_argument("--stats", action="store_true",
                    help="print a JSON summary (files, lines, bytes, events by family, unreadable inputs) on stderr")
-    p.add_argument("--snapshots", metavar="DIR", default=DEFAULT_SNAPSHOTS,
-                   help=f"snapshot folder store to join events with (default {DEFAULT_SNAPSHOTS}, used when it exists)")
-    p.add_argument("--snapshot", metavar="FILE", action="append", default=[],
-                   help="a snapshot to join with as well: a tcplog snapshot document or series, a sosreport, "
-                        "a copied /proc tree or a sysctl -a file (repeatable)")
-    p.add_argument("--host", metavar="NAME", help="host of records that name none (dmesg, kmsg, bare text)")
-    p.add_argument("--kernel", metavar="RELEASE", help="kernel release to classify with (default: the snapshot's)")
-    p.add_argument("--max-snapshot-age", metavar="DURATION", type=duration, default=timedelta(hours=6),
-                   help="a snapshot further than this from the event counts as missing (default 6h)")
+    classify_args(p)
     p.add_argument("--dedupe", metavar="WINDOW", type=duration,
                    help="fold repeats (same host, family, message id, fields) within WINDOW into one event")
     p.add_argument("--incident-window", metavar="WINDOW", type=duration, default=timedelta(minutes=5),
                    help="group one host's events closer than WINDOW into incidents with a joint cause "
                         "(default 5m; 0 turns incidents off)")
-    p.add_argument("--no-classify", action="store_true", help="do not classify (cause stays null)")
     p.add_argument("--no-counter-events", action="store_true",
                    help="do not emit counter-only events (counters that rose between two snapshots of a host, "
                         "e.g. TcpExt TCPTimeWaitOverflow, which kernels from ~3.1 count without logging)")
@@ -72,20 +59,11 @@ def run(args) -> int:
     scanner = Scanner(forced_framing=None if args.framing == journal_export.NAME else args.framing)
     stats = Stats()
     memory = MemoryStore()
-    for path in args.snapshot:
-        try:
-            for doc in snapshot_sources.load_all(path, host=args.host):
-                memory.put(doc)
-        except (InputError, SnapshotError) as exc:
-            _unreadable(stats, path, str(exc).removeprefix(f"{path}: "))
+    for path, why in load_snapshots(args, memory):
+        _unreadable(stats, path, why)
     inputs = _inputs(args, memory, stats)
-    folder = FolderStore(args.snapshots) if os.path.isdir(args.snapshots) else None
-    settings = PipelineSettings(
-        classify=not args.no_classify, kernel=args.kernel,
-        enrich=EnrichSettings(max_age=args.max_snapshot_age, default_host=args.host),
-        dedupe=args.dedupe, incident_window=args.incident_window or None)
-    pipeline = Pipeline(settings, store=ChainStore(memory, folder),
-                        catalog=None if args.no_classify else load_rules())
+    folder = folder_store(args)
+    pipeline = build_pipeline(args, memory, folder, dedupe=args.dedupe, incident_window=args.incident_window or None)
     out = open(args.output, "wb") if args.output else sys.stdout.buffer
     sink = stdio.EventSink(out)
     errors = files.read_errors()
@@ -116,7 +94,7 @@ def run(args) -> int:
             for event, before, after in _counter_findings(memory, folder, seen, args.max_snapshot_age):
                 stats.events[event["family"]] += 1
                 stats.messages[event["message_id"]] += 1
-                sink.write(ndjson(pipeline.explain(event, joined=Joined(before, after))))
+                sink.write(ndjson(occurrences.finish(pipeline.explain(event, joined=Joined(before, after)))))
     finally:
         sink.close()
         if args.output:

@@ -1,0 +1,71 @@
+"""How many times did it really happen? Logged lines, suppressed lines, and the kernel's counter.
+
+A message the kernel rate-limits is a lower bound: `count` lines were logged and `suppressed`
+more were reported hidden. When two snapshots bracket the event, the counter that counts the
+same thing (e.g. nf_conntrack `drop` for "table full, dropping packet") gives the real number
+for that interval. `occurrences` holds both and the estimate: the counter delta when it is
+known and not smaller than what the log shows, else the log's count.
+"""
+
+from __future__ import annotations
+
+# family -> the snapshot counter that counts each occurrence of the message
+COUNTERS = {
+    "conntrack_full": ("conntrack", "stat", "drop"),
+    "tw_bucket_overflow": ("netstat", "TcpExt", "TCPTimeWaitOverflow"),
+    "orphans": ("netstat", "TcpExt", "TCPAbortOnMemory"),
+    "tcp_mem": ("netstat", "TcpExt", "TCPAbortOnMemory"),
+    "socket_memory": ("netstat", "TcpExt", "TCPAbortOnMemory"),
+    "udp_bad_checksum": ("snmp", "Udp", "InCsumErrors"),
+    "udp_short_packet": ("snmp", "Udp", "InErrors"),
+    "neigh_overflow": ("neighbour", "{table}", "table_fulls"),
+}
+
+
+def _get(doc: dict | None, path: tuple[str, ...]):
+    node = doc
+    for part in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node if isinstance(node, int) and not isinstance(node, bool) else None
+
+
+def counter_delta(event: dict, before: dict | None, after: dict | None) -> tuple[str, int] | None:
+    """(counter name, after - before) for the event's family, when both snapshots have it."""
+    path = COUNTERS.get(event["family"])
+    if path is None or before is None or after is None:
+        return None
+    if path[1] == "{table}":
+        path = (path[0], event["fields"].get("table") or "arp_cache", path[2])
+    b0, b1 = (before.get("boot") or {}).get("id"), (after.get("boot") or {}).get("id")
+    if b0 and b1 and b0 != b1:
+        return None  # counters restart at boot
+    v0, v1 = _get(before, path), _get(after, path)
+    if v0 is None or v1 is None or v1 < v0:
+        return None
+    return ".".join(path), v1 - v0
+
+
+def start(event: dict, before: dict | None, after: dict | None) -> None:
+    """Record the counter delta (at classification time, when the snapshots are at hand)."""
+    found = counter_delta(event, before, after)
+    event["occurrences"] = {"logged": event["count"], "suppressed": event["suppressed"],
+                            "counter": found[0] if found else None, "counter_delta": found[1] if found else None,
+                            "estimate": event["count"] + event["suppressed"], "basis": "log"}
+
+
+def finish(event: dict) -> dict:
+    """Settle the estimate once repeats and suppression notices have been counted in."""
+    occ = event.get("occurrences")
+    if occ is None:
+        start(event, None, None)
+        occ = event["occurrences"]
+    logged = event["count"] + event["suppressed"]
+    occ["logged"], occ["suppressed"] = event["count"], event["suppressed"]
+    delta = occ["counter_delta"]
+    if delta is not None and delta >= logged:
+        occ["estimate"], occ["basis"] = delta, "counter"
+    else:
+        occ["estimate"], occ["basis"] = logged, "log"
+    return event
