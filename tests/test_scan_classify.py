@@ -75,3 +75,32 @@ def test_dedupe_and_incident_options(tmp_path):
     assert {e["incident"]["cause"] for e in got} == {"socket_memory_pressure"}
     off = events(tcplog("scan", str(log), "--incident-window", "0", "--no-classify").stdout)
     assert all(e["incident"] is None and e["cause"] is None for e in off)
+
+
+def test_occurrences_reconcile_logged_lines_with_the_counter(tmp_path):
+    """Logged lines + suppressed are a lower bound; the conntrack drop delta across the snapshots is the estimate."""
+    base = json.loads(tcplog("snapshot", "--from", SOS).stdout)
+    early, late = json.loads(json.dumps(base)), json.loads(json.dumps(base))
+    early["time"], late["time"] = "2026-11-20T09:55:00.000000Z", "2026-11-20T10:05:00.000000Z"
+    early["conntrack"] = {"count": 65536, "max": 65536, "buckets": 16384, "expect_max": 256, "stat": {"drop": 10}}
+    late["conntrack"] = {"count": 65536, "max": 65536, "buckets": 16384, "expect_max": 256, "stat": {"drop": 9010}}
+    for name, doc in (("a.json", early), ("b.json", late)):
+        (tmp_path / name).write_text(json.dumps(doc))
+    log = tmp_path / "messages"
+    log.write_text("Nov 20 10:00:00 web1 kernel: nf_conntrack: table full, dropping packet\n"
+                   "Nov 20 10:00:05 web1 kernel: net_ratelimit: 400 callbacks suppressed\n")
+    got = events(tcplog("scan", str(log), "--snapshot", str(tmp_path / "a.json"), "--snapshot",
+                        str(tmp_path / "b.json"), "--reference-time", "2026-11-21T00:00:00Z").stdout)
+    ct = next(e for e in got if e["family"] == "conntrack_full")
+    assert ct["occurrences"] == {"logged": 1, "suppressed": 400, "counter": "conntrack.stat.drop",
+                                 "counter_delta": 9000, "estimate": 9000, "basis": "counter"}
+
+
+def test_occurrences_without_snapshots_come_from_the_log(tmp_path):
+    """With no counter at hand the estimate is what the log shows."""
+    log = tmp_path / "messages"
+    log.write_text("Nov 20 10:00:00 web1 kernel: nf_conntrack: table full, dropping packet\n"
+                   "Nov 20 10:00:30 web1 last message repeated 7 times\n")
+    (ct,) = [e for e in events(tcplog("scan", str(log), "--reference-time", "2026-11-21T00:00:00Z").stdout)
+             if e["family"] == "conntrack_full"]
+    assert (ct["occurrences"]["estimate"], ct["occurrences"]["basis"], ct["count"]) == (8, "log", 8)
