@@ -22,6 +22,14 @@ def test_sosreport_folder_is_explained_with_no_flags():
     assert all(e["host"] == "web1" for e in got)
 
 
+def test_state_from_the_snapshot_after_the_event_lowers_confidence():
+    """A sosreport taken 5 min after the overflow decides the limit cause, one confidence step lower."""
+    got = events(tcplog("scan", SOS).stdout)
+    tw = [e for e in got if e["family"] == "tw_bucket_overflow" and e["time"].startswith("2026-11-20T10")]
+    assert {(e["cause"]["id"], e["cause"]["confidence"]) for e in tw} == {("tw_bucket_overflow.limit", "medium")}
+    assert "snapshot taken after the event" in tw[0]["cause"]["summary"]
+
+
 def test_store_join_and_counter_only_event(tmp_path):
     """A folder store's snapshots join the events; a counter that rose between them becomes an event."""
     store = tmp_path / "store"

@@ -163,10 +163,15 @@ def classify(event: dict, before: dict | None, after: dict | None, kernel_releas
 
 def _decided(win: Verdict, others: list[Verdict], facts: Facts) -> dict:
     rule = win.rule
+    confidence = rule.confidence
+    summary = render(rule.summary, facts)[0]
+    if facts.substituted:  # the state came from a snapshot taken after the event
+        confidence = {"high": "medium", "medium": "low"}.get(confidence, confidence)
+        summary += " (state read from the snapshot taken after the event)"
     return {
         "id": rule.id,
-        "confidence": rule.confidence,
-        "summary": render(rule.summary, facts)[0],
+        "confidence": confidence,
+        "summary": summary,
         "evidence": [_evidence(e, facts) for e in rule.evidence],
         "remediation": [_remedy(r, facts) for r in rule.remediation],
         "candidates": [_candidate(v, facts) for v in others],

@@ -6,6 +6,7 @@ Rules never touch documents; they name facts by path and the engine resolves the
     kernel.release, kernel.version (tuple), kernel.el,      the kernel release used (the --kernel
       kernel.openvz, kernel.stab, kernel.arch                 one, else the snapshot's uname -r)
     before.<section>.<key>...   e.g. before.sockstat.TCP.tw  the latest snapshot at/before the event
+                                (the one after it when there is none before: lower confidence)
     after.<section>.<key>...                                 the next snapshot after it
     delta.<section>.<key>...    after − before, numbers only; `delta.time` = seconds between them
     sysctl:<name>               from before (else after): `sysctl:net.ipv4.tcp_max_tw_buckets`;
@@ -82,6 +83,10 @@ class Facts:
     after: dict | None
     kernel: KernelVersion | None
     kernel_release: str | None = None
+    # With no snapshot before the event, `before.*` state is read from the one after it (a
+    # sosreport is taken after the incident); `substituted` records that, and the engine
+    # lowers its confidence one step.
+    substituted: bool = False
     _cache: dict = field(default_factory=dict, repr=False)
 
     def get(self, path: str):
@@ -123,6 +128,11 @@ class Facts:
             return _dig(self.event, tokens)
         if root == "kernel":
             return self._kernel(tokens)
+        if root == "before" and self._doc("before") is None and self._doc("after") is not None:
+            value = _dig(self._doc("after"), tokens)
+            if value is not UNKNOWN:
+                self.substituted = True
+            return value
         if root in ("before", "after"):
             return _dig(self._doc(root), tokens)
         if root == "delta":
