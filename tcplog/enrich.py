@@ -36,6 +36,9 @@ class Joined:
     after: dict | None
 
 
+_NOTHING = Joined(None, None)
+
+
 class Enricher:
     def __init__(self, store, settings: EnrichSettings = EnrichSettings()):
         self.store = store
@@ -50,13 +53,15 @@ class Enricher:
             event["host"] = default_host or self.settings.default_host
         host = event["host"]
         refs = self._host_refs(host) if host else []
-        if event["time"] is None and event["kernel"]["monotonic"] is not None:
-            self._derive_time(event, refs)
         info = {"before": None, "after": None, "stale": []}
         event["snapshot"] = info
+        if not refs:
+            return _NOTHING
+        if event["time"] is None and event["kernel"]["monotonic"] is not None:
+            self._derive_time(event, refs)
         when = parse_iso(event["time"]) if event["time"] else None
-        if not refs or when is None:
-            return Joined(None, None)
+        if when is None:
+            return _NOTHING
         times = [r.time for r in refs]
         i = bisect.bisect_right(times, when)
         before_ref = refs[i - 1] if i > 0 else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
+from functools import lru_cache
 
 from tcplog.grammars import Match
 from tcplog.record import Position, Record
@@ -19,7 +20,9 @@ from tcplog.record import Position, Record
 SCHEMA = "tcplog.event/2"
 
 
+@lru_cache(maxsize=8192)
 def rfc3339(t: datetime | None) -> str | None:
+    """UTC time as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (cached: floods repeat the same second)."""
     if t is None:
         return None
     return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -39,7 +39,7 @@ class Pipeline:
         self.settings = settings
         self.enricher = Enricher(store, settings.enrich) if store is not None else None
         self.catalog = catalog
-        self._cache: OrderedDict[bytes, dict] = OrderedDict()
+        self._cache: OrderedDict[tuple, dict] = OrderedDict()
 
     def run(self, events: Iterable[dict], default_host: str | None = None) -> Iterator[dict]:
         """The whole chain over one input's events (stages hold state per input)."""
@@ -63,8 +63,7 @@ class Pipeline:
                 joined = Joined(None, None)
         if self.settings.classify:
             release = kernel_release(joined, self.settings.kernel)
-            key = orjson.dumps([event["family"], event["message_id"], event["fields"], release,
-                                _ids(event)], option=orjson.OPT_SORT_KEYS)
+            key = _key(event, release)
             cause = self._cache.get(key)
             if cause is None:
                 cause = classify(event, joined.before, joined.after, kernel_release=release, catalog=self.catalog)
@@ -78,7 +77,13 @@ class Pipeline:
         return event
 
 
-def _ids(event: dict) -> list:
-    """The ids of the snapshots joined (what, besides the message, decides a cause)."""
+def _key(event: dict, release: str | None):
+    """What decides a cause: the message, its fields, the kernel and the snapshots joined."""
     info = event["snapshot"] or {}
-    return [(info.get(k) or {}).get("id") for k in ("before", "after")]
+    before, after = info.get("before"), info.get("after")
+    try:
+        fields = tuple(event["fields"].items())
+        hash(fields)
+    except TypeError:
+        fields = orjson.dumps(event["fields"], option=orjson.OPT_SORT_KEYS)
+    return (event["message_id"], fields, release, before and before["id"], after and after["id"])

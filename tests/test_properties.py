@@ -126,3 +126,29 @@ def test_prefilter_engines_find_the_same_lines(records):
         return {data.count(b"\n", 0, p) for p in engine.positions(data)}
 
     assert lines_hit(fast) == lines_hit(slow)
+
+
+syslog_lines = st.builds(
+    lambda pri, mon, day, t, host, prog, pid, mono, text: (
+        f"{pri}{mon} {day:>2} {t} {host} {prog}{pid}: {mono}{text}"),
+    st.sampled_from(["", "<4>", "<14>", "<0>"]),
+    st.sampled_from(["Jan", "Feb", "Dec", "Nov"]),
+    st.integers(min_value=1, max_value=31),
+    st.sampled_from(["10:00:00", "23:59:59", "00:00:00.123456"]),
+    st.sampled_from(["web1", "db-2.example.com", "10.0.0.1", "h"]),
+    st.sampled_from(["kernel", "nginx", "systemd-journald", "kern.warn"]),
+    st.sampled_from(["", "[1]", "[4242]"]),
+    st.sampled_from(["", "[ 12.345678] ", "[12.5][    C1] ", "[  601.749973][ T1234] "]),
+    st.sampled_from(PIECES).map(lambda p: p + " tail"),
+)
+
+
+@examples
+@given(syslog_lines)
+def test_rfc3164_fast_path_agrees_with_the_general_decoder(line):
+    """The one-regex fast path reads a line exactly as the general RFC 3164 decoder does."""
+    from tcplog.framing import syslog3164
+
+    fast = syslog3164.decode(line, line.encode(), ctx())
+    general = syslog3164.decode_general(line, line.encode(), ctx())
+    assert fast == general

@@ -78,10 +78,11 @@ def test_dedupe_and_incident_options(tmp_path):
     log = tmp_path / "messages"
     log.write_text("".join(f"Nov 20 10:00:0{i} web1 kernel: TCP: too many orphaned sockets\n" for i in range(5))
                    + "Nov 20 10:00:09 web1 kernel: TCP: out of memory -- consider tuning tcp_mem\n")
-    got = events(tcplog("scan", str(log), "--dedupe", "1m", "--reference-time", "2026-11-21T00:00:00Z").stdout)
+    got = events(tcplog("scan", str(log), "--dedupe", "1m", "--incident-window", "5m", "--reference-time",
+                        "2026-11-21T00:00:00Z").stdout)
     assert [(e["family"], e["count"]) for e in got] == [("orphans", 5), ("tcp_mem", 1)]
     assert {e["incident"]["cause"] for e in got} == {"socket_memory_pressure"}
-    off = events(tcplog("scan", str(log), "--incident-window", "0", "--no-classify").stdout)
+    off = events(tcplog("scan", str(log), "--no-classify").stdout)
     assert all(e["incident"] is None and e["cause"] is None for e in off)
 
 

@@ -45,9 +45,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     classify_args(p)
     p.add_argument("--dedupe", metavar="WINDOW", type=duration,
                    help="fold repeats (same host, family, message id, fields) within WINDOW into one event")
-    p.add_argument("--incident-window", metavar="WINDOW", type=duration, default=timedelta(minutes=5),
+    p.add_argument("--incident-window", metavar="WINDOW", type=duration,
                    help="group one host's events closer than WINDOW into incidents with a joint cause "
-                        "(default 5m; 0 turns incidents off)")
+                        "(events wait until their incident closes)")
     p.add_argument("--no-counter-events", action="store_true",
                    help="do not emit counter-only events (counters that rose between two snapshots of a host, "
                         "e.g. TcpExt TCPTimeWaitOverflow, which kernels from ~3.1 count without logging)")

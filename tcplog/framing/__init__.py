@@ -79,11 +79,10 @@ def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> R
         obj = _json_object(s)
         return None if obj is None else _from_json(obj, raw, ctx, depth)
     order = _BY_FIRST_CHAR.get(first) or _BY_FIRST_CHAR["digit" if first.isdigit() else "other"]
-    for module in order:
-        if module.detect(s):
-            record = module.decode(s, raw, ctx)
-            if record is not None:
-                return record
+    for module in order:  # each decode answers None when the record is not of its shape
+        record = module.decode(s, raw, ctx)
+        if record is not None:
+            return record
     return bare.decode(s, raw, ctx)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone, tzinfo
 
 # Abbreviated month names as strftime("%b") writes them in common locales (journalctl short
@@ -33,8 +34,14 @@ ENGLISH_MONTHS = {name: MONTHS[name] for name in
 _CJK_MONTH = re.compile(r"^(\d{1,2})\s*[月월]$")
 
 
+_EXACT = {name.capitalize(): num for name, num in ENGLISH_MONTHS.items()}
+
+
 def month_number(token: str) -> int | None:
     """Month 1-12 from an abbreviated name in any known locale ("Nov", "déc.", "11月"), else None."""
+    num = _EXACT.get(token)  # the common case: English, as rsyslog writes it
+    if num is not None:
+        return num
     key = token.casefold().rstrip(".")
     num = MONTHS.get(key)
     if num is not None:
@@ -54,6 +61,7 @@ class FramingContext:
     tz: tzinfo = timezone.utc  # zone of local timestamps that carry none
     _year: int | None = field(default=None, repr=False)
     _month: int | None = field(default=None, repr=False)
+    _placed: dict = field(default_factory=dict, repr=False)  # stateless placements, by date fields
 
     def place(self, month: int, day: int, hh: int, mm: int, ss: int, micro: int = 0) -> datetime | None:
         """A year-less local time placed in a year, converted to UTC; None if it names no date."""
@@ -63,11 +71,18 @@ class FramingContext:
                 year += 1
             self._year, self._month = year, month
             return _make(year, month, day, hh, mm, ss, micro, self.tz)
+        key = (month, day, hh, mm, ss, micro)
+        placed = self._placed.get(key)
+        if placed is not None:
+            return placed
+        if len(self._placed) > 4096:
+            self._placed.clear()
         limit = self.reference + timedelta(days=1)
         for year in (self.reference.year, self.reference.year - 1, self.reference.year - 2,
                      self.reference.year - 3, self.reference.year - 4):
             t = _make(year, month, day, hh, mm, ss, micro, self.tz)
             if t is not None and t <= limit:
+                self._placed[key] = t
                 return t
         return None
 
@@ -84,6 +99,7 @@ _ISO = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)
 def parse_iso(text: str, default_tz: tzinfo = timezone.utc) -> datetime | None:
     """RFC 3339 / ISO 8601 (also journalctl's +0000 and dmesg's comma fraction) -> UTC datetime."""
     m = _ISO.match(text)

@@ -74,7 +74,37 @@ def split_host_tag(rest: str) -> tuple[str | None, str | None, int | None, str]:
     return host, None, None, after
 
 
+# The shape of nearly every line rsyslog/syslog-ng write, in one match: optional PRI, English
+# date, host, `prog[pid]:`, optional printk prefix. Anything else takes the general path below.
+_FAST = re.compile(
+    r"(?:<(\d{1,3})>)?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})"
+    r"(?:\.(\d{1,9}))? +(\S*[^\s:]) ([^\s\[\]:]{1,128})(?:\[(\d{1,10})\])?: "
+    r"(?:\[\s*(\d{1,10})\.(\d{1,9})\](?:\[\s*([CT]\d+)\])? ?)?"
+)
+_MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                                       "Dec"), 1)}
+
+
 def decode(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
+    line = line.rstrip("\r\n")
+    m = _FAST.match(line)
+    if m is not None and not line.startswith(_TAGLESS, m.start(8)):
+        pri, mon, day, hh, mm, ss, frac, host, program, pid, sec, usec, caller = m.groups()
+        time = ctx.place(_MONTHS[mon], int(day), int(hh), int(mm), int(ss),
+                         int(frac[:6].ljust(6, "0")) if frac else 0)
+        facility = severity = None
+        if pri is not None:
+            facility, severity = int(pri) >> 3, int(pri) & 7
+        mono = int(sec) + int(usec) / 10 ** len(usec) if sec is not None else None
+        return Record(raw=raw, text=line[m.end():], framing=name,
+                      kernel=program == "kernel", time=time, host=host, program=program,
+                      pid=int(pid) if pid else None, facility=facility, severity=severity, monotonic=mono,
+                      caller=caller)
+    return decode_general(line, raw, ctx, name)
+
+
+def decode_general(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
+    """Every RFC 3164 variant: host-less, tag-less, busybox, locales, RFC 3339 dates."""
     line = line.rstrip("\r\n")
     head = header(line)
     if head is None:
