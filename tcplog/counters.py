@@ -74,3 +74,23 @@ def span(times: Iterable[str], margin: timedelta) -> tuple[datetime | None, date
     if not parsed:
         return None, None
     return min(parsed) - margin, max(parsed) + margin
+
+
+def note_time(seen: dict, host, time: str | None) -> None:
+    """Keep the first and last event time per host (counter-only events are looked for around them)."""
+    span = seen.setdefault(host, [])
+    if time is None:
+        return
+    if not span:
+        span.extend((time, time))
+    elif time < span[0]:
+        span[0] = time
+    elif time > span[1]:
+        span[1] = time
+
+
+def merge_seen(into: dict, other: dict) -> None:
+    for host, span in other.items():
+        for t in span:
+            note_time(into, host, t)
+        into.setdefault(host, [])

@@ -67,6 +67,8 @@ class Dispatcher:
             return m if record.kernel else None
         if record.kernel or record.program is None or record.program in family.PROGRAMS:
             return m
+        if m.message_id in getattr(family, "TAG_KEPT", ()):  # a repeat notice keeps the repeated line's tag
+            return m
         return None
 
 

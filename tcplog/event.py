@@ -44,7 +44,7 @@ def build(record: Record, match: Match, position: Position) -> dict:
         "time": rfc3339(record.time),
         "time_derived": record.time_derived,
         "host": record.host,
-        "fields": match.fields,
+        "fields": dict(match.fields),  # the parse cache shares Match objects: never alias them
         "kernel": {
             "monotonic": record.monotonic,
             "level": record.severity,

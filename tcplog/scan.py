@@ -37,6 +37,18 @@ class Stats:
     messages: Counter = field(default_factory=Counter)
     unreadable: list = field(default_factory=list)
 
+    def merge(self, other: "Stats") -> None:
+        """Add another run's counts (a worker's) to these."""
+        self.files += other.files
+        self.lines += other.lines
+        self.bytes += other.bytes
+        self.candidates += other.candidates
+        self.unframed += other.unframed
+        self.not_kernel += other.not_kernel
+        self.events.update(other.events)
+        self.messages.update(other.messages)
+        self.unreadable.extend(other.unreadable)
+
     def as_dict(self) -> dict:
         return {
             "files": self.files, "lines": self.lines, "bytes": self.bytes, "candidates": self.candidates,
@@ -53,11 +65,13 @@ class Scanner:
         self.forced = None if forced_framing in (None, "auto") else forced_framing
 
     def scan_blocks(self, blocks: Iterable[bytes], ctx: FramingContext, name: str | None,
-                    stats: Stats) -> Iterator[dict]:
-        """Events from a byte stream cut into blocks that end on record boundaries."""
+                    stats: Stats, offset: int = 0, lines_before: int = 0) -> Iterator[dict]:
+        """Events from a byte stream cut into blocks that end on record boundaries.
+
+        `offset` and `lines_before` place the first block inside a larger input (a byte range
+        scanned by a worker): byte offsets and line numbers stay those of the whole input."""
         assembler = Assembler()
         positions = self.dispatcher.prefilter.positions
-        lines_before = offset = 0
         last = b""
         for block in blocks:
             stats.bytes += len(block)

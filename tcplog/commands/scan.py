@@ -16,7 +16,7 @@ import orjson
 from tcplog import counters, occurrences
 from tcplog.commands.common import (EPILOG, EXIT_INPUT, EXIT_OK, build_pipeline, classify_args, context, duration,
                                     folder_store, framing_args, load_snapshots, reference, zone)
-from tcplog.connectors import files, sosreport, stdio
+from tcplog.connectors import files, inputs, sosreport, stdio, workers
 from tcplog.enrich import Joined
 from tcplog.errors import InputError, SnapshotError
 from tcplog.framing import journal_export
@@ -48,6 +48,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--incident-window", metavar="WINDOW", type=duration,
                    help="group one host's events closer than WINDOW into incidents with a joint cause "
                         "(events wait until their incident closes)")
+    p.add_argument("--workers", metavar="N", type=_positive, default=os.cpu_count() or 1,
+                   help="worker processes (default: the cores); files, and byte ranges of large uncompressed "
+                        "files, are scanned in parallel with output identical to one process")
     p.add_argument("--no-counter-events", action="store_true",
                    help="do not emit counter-only events (counters that rose between two snapshots of a host, "
                         "e.g. TcpExt TCPTimeWaitOverflow, which kernels from ~3.1 count without logging)")
@@ -56,40 +59,49 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def run(args) -> int:
     tz, fixed = zone(args.tz), reference(args)
-    scanner = Scanner(forced_framing=None if args.framing == journal_export.NAME else args.framing)
+    forced = None if args.framing == journal_export.NAME else args.framing
     stats = Stats()
     memory = MemoryStore()
     for path, why in load_snapshots(args, memory):
         _unreadable(stats, path, why)
-    inputs = _inputs(args, memory, stats)
+    sources = _inputs(args, memory, stats)
     folder = folder_store(args)
-    pipeline = build_pipeline(args, memory, folder, dedupe=args.dedupe, incident_window=args.incident_window or None)
+    pipeline = build_pipeline(args, memory, folder, dedupe=args.dedupe, incident_window=args.incident_window)
     out = open(args.output, "wb") if args.output else sys.stdout.buffer
     sink = stdio.EventSink(out)
-    errors = files.read_errors()
     seen: dict[str | None, list] = {}
+    readable = []
+    for path, problem, host in sources:
+        if problem:
+            _unreadable(stats, path, problem)
+        else:
+            readable.append((path, host))
+    splittable = args.dedupe is None and args.incident_window is None and args.year is None
+    tasks = workers.plan(readable, splittable) if args.workers > 1 else []
     try:
-        for path, problem, host in inputs:
-            if problem:
-                _unreadable(stats, path, problem)
-                continue
-            try:
-                stream = files.open_input(path)
-                name = "<stdin>" if path == "-" else path
+        if len(tasks) > 1:
+            config = workers.Config(
+                forced_framing=forced, force_export=args.framing == journal_export.NAME, year=args.year, tz=tz,
+                reference=fixed, settings=pipeline.settings,
+                snapshot_docs=tuple(orjson.dumps(memory.load(r)) for h in memory.hosts() for r in memory.refs(h)),
+                snapshots_dir=folder.root if folder is not None else None, catalog=not args.no_classify)
+            workers.run(tasks, min(args.workers, len(tasks)), config, sink.write, stats, seen,
+                        lambda where, why: _unreadable(stats, where, why))
+        else:
+            scanner = Scanner(forced_framing=forced)
+            errors = files.read_errors()
+            for path, host in readable:
                 ctx = context(args, None if path == "-" else path, tz, fixed)
-                head = stream.peek(64)[:64]
-                if args.framing == journal_export.NAME or journal_export.sniff(head):
-                    events = scanner.scan_export(stream, ctx, name, stats)
-                else:
-                    events = scanner.scan_blocks(files.blocks(stream), ctx, name, stats)
-                for event in pipeline.run(events, default_host=host):
-                    seen.setdefault(event["host"], []).append(event["time"])
-                    sink.write(ndjson(event))
-                stats.files += 1
-            except (InputError, SnapshotError) as exc:
-                _unreadable(stats, exc.where, exc.why)
-            except errors as exc:
-                _unreadable(stats, path, f"{type(exc).__name__}: {exc}")
+                try:
+                    for event in inputs.events(path, host, scanner, pipeline, ctx, stats,
+                                               args.framing == journal_export.NAME):
+                        counters.note_time(seen, event["host"], event["time"])
+                        sink.write(ndjson(event))
+                    stats.files += 1
+                except (InputError, SnapshotError) as exc:
+                    _unreadable(stats, exc.where, exc.why)
+                except errors as exc:
+                    _unreadable(stats, path, f"{type(exc).__name__}: {exc}")
         if not args.no_counter_events:
             for event, before, after in _counter_findings(memory, folder, seen, args.max_snapshot_age):
                 stats.events[event["family"]] += 1
@@ -105,6 +117,16 @@ def run(args) -> int:
     if args.stats:
         sys.stderr.write(orjson.dumps(stats.as_dict()).decode() + "\n")
     return EXIT_INPUT if stats.unreadable else EXIT_OK
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"not a positive number: {text!r}")
+    return n
 
 
 def _counter_findings(memory: MemoryStore, folder, seen: dict, margin):

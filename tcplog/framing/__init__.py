@@ -67,7 +67,7 @@ _BY_FIRST_CHAR = {
     "<": (syslog5424, syslog3164, dmesg),
     "digit": (kmsg, dmesg, syslog3164, journal_short),  # dmesg: --time-format iso (comma, no host)
     "[": (journal_short, dmesg),
-    "other": (logread, journal_short, syslog3164, dmesg),
+    "other": (syslog3164, logread, journal_short, dmesg),  # day names are never month names
 }
 
 

@@ -1,0 +1,40 @@
+"""One input (a file, a byte range of one, or stdin) through the scanner and the pipeline.
+
+Shared by the single-process `scan` loop and the workers, so both produce the same events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tcplog import occurrences
+from tcplog.connectors import files
+from tcplog.framing import journal_export
+from tcplog.framing.context import FramingContext
+from tcplog.pipeline import Pipeline
+from tcplog.scan import Scanner, Stats
+
+
+def events(path: str, host: str | None, scanner: Scanner, pipeline: Pipeline, ctx: FramingContext, stats: Stats,
+           force_export: bool = False) -> Iterator[dict]:
+    """Every event of a whole input, through the whole pipeline (holding stages included)."""
+    stream = files.open_input(path)
+    name = "<stdin>" if path == "-" else path
+    head = stream.peek(64)[:64]
+    if force_export or journal_export.sniff(head):
+        found = scanner.scan_export(stream, ctx, name, stats)
+    else:
+        found = scanner.scan_blocks(files.blocks(stream), ctx, name, stats)
+    yield from pipeline.run(found, default_host=host)
+
+
+def range_events(path: str, start: int, end: int, line_base: int, host: str | None, scanner: Scanner,
+                 pipeline: Pipeline, ctx: FramingContext, stats: Stats) -> Iterator[dict]:
+    """The events of bytes [start, end) of an uncompressed file, joined and classified, not yet
+    counted across ranges (the caller attaches suppression notices over all ranges in order)."""
+    with open(path, "rb") as f:
+        f.seek(start)
+        data = f.read(end - start)
+    found = scanner.scan_blocks([data] if data else [], ctx, path, stats, offset=start, lines_before=line_base)
+    for event in found:
+        yield occurrences.finish(pipeline.explain(event, default_host=host))

@@ -1,0 +1,272 @@
+"""`scan --workers N`: inputs scanned in worker processes, output as one process would write it.
+
+Tasks are whole inputs (compressed files, journal exports, small files, or any file when
+--dedupe, --incident-window or --year need the whole stream), or byte ranges of about
+`RANGE_BYTES` of a large uncompressed file, cut where a record starts (never before a kmsg
+continuation or a martian `ll header:` line). Results come back in task order through a
+bounded window, so memory stays flat whatever the input size. Workers join and classify; the
+parent attaches suppression notices across the ranges of one file in order (lazily: an event
+is decoded again only when a notice changes it) so that the output is identical to a
+single-process run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+
+import orjson
+
+from tcplog import counters, counting, occurrences
+from tcplog.connectors import files, inputs
+from tcplog.connectors.snapshot_store import FolderStore
+from tcplog.errors import InputError, SnapshotError
+from tcplog.framing import journal_export
+from tcplog.framing.context import FramingContext
+from tcplog.pipeline import Pipeline, PipelineSettings
+from tcplog.render import ndjson
+from tcplog.scan import Scanner, Stats
+from tcplog.snapshot.store import ChainStore, MemoryStore
+
+RANGE_BYTES = 2 << 20
+_PROBE = 64 << 10
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a worker needs to rebuild the scanner and the pipeline (picklable)."""
+
+    forced_framing: str | None
+    force_export: bool
+    year: int | None
+    tz: tzinfo
+    reference: datetime | None
+    settings: PipelineSettings
+    snapshot_docs: tuple[bytes, ...]
+    snapshots_dir: str | None
+    catalog: bool
+
+
+@dataclass(frozen=True)
+class Task:
+    index: int
+    path: str
+    host: str | None
+    start: int = 0
+    end: int | None = None  # None: the whole input
+    line_base: int = 0
+    last: bool = True  # the last range of its file
+
+
+@dataclass
+class Result:
+    index: int
+    data: bytearray = field(default_factory=bytearray)  # the events, serialised, in order
+    metas: list = field(default_factory=list)  # range tasks: (meta, start, end) per event in data
+    stats: Stats = field(default_factory=Stats)
+    seen: dict = field(default_factory=dict)  # host -> [first, last] event time
+    error: tuple[str, str] | None = None
+
+
+_WORKER: dict = {}
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker gets SIGTERM when tcplog exits (killed, or ended by SIGPIPE on stdout)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:
+            os._exit(0)  # the parent is already gone
+    except (OSError, AttributeError):
+        pass
+
+
+def _init(config: Config) -> None:
+    from tcplog.classify import load_rules
+
+    _die_with_parent()
+    memory = MemoryStore()
+    for data in config.snapshot_docs:
+        memory.put(orjson.loads(data))
+    folder = FolderStore(config.snapshots_dir) if config.snapshots_dir else None
+    _WORKER.update(
+        config=config, scanner=Scanner(forced_framing=config.forced_framing),
+        pipeline=Pipeline(config.settings, store=ChainStore(memory, folder),
+                          catalog=load_rules() if config.catalog else None),
+        errors=files.read_errors())
+
+
+def _context(config: Config, path: str) -> FramingContext:
+    reference = config.reference or files.mtime(path) or datetime.now().astimezone()
+    return FramingContext(reference=reference, year=config.year, tz=config.tz)
+
+
+def _run(task: Task) -> Result:
+    w = _WORKER
+    config, result = w["config"], Result(task.index)
+    ctx = _context(config, task.path)
+    try:
+        if task.end is None:
+            for event in inputs.events(task.path, task.host, w["scanner"], w["pipeline"], ctx, result.stats,
+                                       config.force_export):
+                counters.note_time(result.seen, event["host"], event["time"])
+                result.data += ndjson(event)
+            result.stats.files += 1
+        else:
+            for event in inputs.range_events(task.path, task.start, task.end, task.line_base, task.host,
+                                             w["scanner"], w["pipeline"], ctx, result.stats):
+                counters.note_time(result.seen, event["host"], event["time"])
+                start = len(result.data)
+                result.data += ndjson(event)
+                result.metas.append((_meta(event), start, len(result.data)))
+            if task.last:
+                result.stats.files += 1
+    except (InputError, SnapshotError) as exc:
+        result.error = (exc.where, exc.why)
+    except w["errors"] as exc:
+        result.error = (task.path, f"{type(exc).__name__}: {exc}")
+    return result
+
+
+def _meta(event: dict) -> dict:
+    """What the suppression attacher reads and writes; the rest stays serialised."""
+    fields = {"suppressed": event["fields"].get("suppressed")} if event["family"] in counting.NOTICE_FAMILIES else {}
+    return {"host": event["host"], "family": event["family"], "message_id": event["message_id"],
+            "time": event["time"], "last_time": event["last_time"], "count": event["count"],
+            "suppressed": event["suppressed"], "fields": fields}
+
+
+class LazyEvent(dict):
+    """An event kept serialised; decoded again only if the attacher changed it."""
+
+    def __init__(self, meta: dict, data: bytes):
+        super().__init__(meta)
+        self.data = data
+        self.original = dict(meta)
+
+    def render(self) -> bytes:
+        changed = {k: self[k] for k in ("count", "suppressed", "last_time") if self[k] != self.original[k]}
+        if not changed:
+            return self.data
+        event = orjson.loads(self.data)
+        event.update(changed)
+        return ndjson(occurrences.finish(event))
+
+
+def plan(paths: list[tuple[str, str | None]], splittable: bool, range_bytes: int = RANGE_BYTES) -> list[Task]:
+    """Tasks for the inputs, in output order; big uncompressed files become byte ranges."""
+    tasks: list[Task] = []
+    for path, host in paths:
+        cuts = _cuts(path, range_bytes) if splittable and path != "-" else None
+        if not cuts:
+            tasks.append(Task(len(tasks), path, host))
+            continue
+        for i, (start, end, base) in enumerate(cuts):
+            tasks.append(Task(len(tasks), path, host, start, end, base, last=i == len(cuts) - 1))
+    return tasks
+
+
+def _cuts(path: str, range_bytes: int) -> list[tuple[int, int, int]] | None:
+    """(start, end, lines before start) of each range, or None when the file is not split."""
+    try:
+        size = os.path.getsize(path)
+        if size < 2 * range_bytes:
+            return None
+        with open(path, "rb") as f:
+            head = f.read(64)
+            if any(head.startswith(m) for m, _ in files._MAGIC) or journal_export.sniff(head):
+                return None
+            f.seek(0)
+            cuts, start, lines = [], 0, 0
+            while start < size:
+                end = _boundary(f, start + range_bytes, size)
+                f.seek(start)
+                remaining, counted = end - start, 0
+                while remaining:
+                    chunk = f.read(min(remaining, 1 << 20))
+                    if not chunk:
+                        break
+                    counted += chunk.count(b"\n")
+                    remaining -= len(chunk)
+                cuts.append((start, end, lines))
+                lines += counted
+                start = end
+            return cuts
+    except OSError:
+        return None
+
+
+def _boundary(f, pos: int, size: int) -> int:
+    """The first record start at or after pos: just after a newline, where the next line is
+    neither a kmsg continuation (leading space) nor a martian `ll header:` line."""
+    if pos >= size:
+        return size
+    f.seek(pos)
+    buf, base = b"", pos
+    while True:
+        chunk = f.read(_PROBE)
+        buf += chunk
+        i = buf.find(b"\n")
+        while i != -1:
+            end = buf.find(b"\n", i + 1)
+            if end == -1 and chunk:
+                break  # the next line is not read whole yet
+            following = buf[i + 1:] if end == -1 else buf[i + 1:end]
+            if not following.startswith(b" ") and b"ll header" not in following:
+                return base + i + 1
+            i = end
+        if not chunk:
+            return size
+        if i == -1:  # no newline in what was read: none of it can hold the cut
+            base, buf = base + len(buf), b""
+        else:  # keep the newline whose next line is still incomplete
+            base, buf = base + i, buf[i:]
+
+
+def run(tasks: list[Task], workers: int, config: Config, write, stats: Stats, seen: dict, on_error) -> None:
+    """Run the tasks on `workers` processes; write each event's bytes in single-process order."""
+    attacher, current = None, None
+    with ProcessPoolExecutor(workers, initializer=_init, initargs=(config,)) as pool:
+        pending: deque = deque()
+        queue = iter(tasks)
+        for task in queue:
+            pending.append((task, pool.submit(_run, task)))
+            if len(pending) > workers:
+                break
+        while pending:
+            task, future = pending.popleft()
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending.append((nxt, pool.submit(_run, nxt)))
+            result = future.result()
+            stats.merge(result.stats)
+            counters.merge_seen(seen, result.seen)
+            if result.error:
+                on_error(*result.error)
+            if task.end is None:
+                write(bytes(result.data))
+                continue
+            if current != task.path:
+                _drain(attacher, write)
+                attacher, current = counting.SuppressionAttacher(config.settings.suppression_window), task.path
+            view = memoryview(result.data)
+            for meta, start, end in result.metas:
+                for out in attacher.push(LazyEvent(meta, view[start:end])):
+                    write(out.render())
+            if task.last:
+                _drain(attacher, write)
+                attacher, current = None, None
+        _drain(attacher, write)
+
+
+def _drain(attacher, write) -> None:
+    if attacher is not None:
+        for out in attacher.flush():
+            write(out.render())
+

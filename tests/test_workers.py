@@ -1,0 +1,93 @@
+"""--workers: the same output as one process, whatever the worker count and however files are cut."""
+
+from __future__ import annotations
+
+import gzip
+import random
+from datetime import timezone
+
+import pytest
+
+from tcplog.connectors import workers
+from tcplog.pipeline import PipelineSettings
+from tcplog.scan import Stats
+from tests.test_cli import tcplog
+
+LINES = [
+    "Nov 20 10:00:{s:02d} web{h} kernel: nf_conntrack: nf_conntrack: table full, dropping packet",
+    "Nov 20 10:00:{s:02d} web{h} kernel: net_ratelimit: {n} callbacks suppressed",
+    "Nov 20 10:00:{s:02d} web{h} kernel: TCP: too many orphaned sockets",
+    "Nov 20 10:00:{s:02d} web{h} last message repeated {n} times",
+    "Nov 20 10:00:{s:02d} web{h} kernel: martian source 10.0.0.255 from 10.0.0.{n}, on dev eth0",
+    "Nov 20 10:00:{s:02d} web{h} kernel: ll header: 00000000: ff ff ff ff ff ff 52 54 00 12 34 56 08 00",
+    "Nov 20 10:00:{s:02d} web{h} sshd[{n}]: Accepted publickey for root from 10.0.0.{n} port 22",
+    "{n},{s}{n},1000000,-;TCP: request_sock_TCP: Possible SYN flooding on port 0.0.0.0:443. Sending cookies.",
+    " SUBSYSTEM=net",
+]
+
+
+def corpus(n: int, seed: int = 7) -> bytes:
+    rnd = random.Random(seed)
+    out = []
+    for i in range(n):
+        out.append(rnd.choice(LINES).format(s=i % 60, h=rnd.randint(1, 3), n=rnd.randint(1, 250)))
+    return ("\n".join(out) + "\n").encode()
+
+
+def scan_output(*args) -> bytes:
+    r = tcplog("scan", *args, "--reference-time", "2026-11-21T00:00:00Z")
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_byte_ranges_give_the_output_of_one_process(tmp_path, monkeypatch):
+    """A file cut into many small ranges (notices, martians, kmsg continuations across the cuts) scans identically."""
+    log = tmp_path / "big.log"
+    log.write_bytes(corpus(6000))
+    one = scan_output(str(log), "--workers", "1")
+    tasks = workers.plan([(str(log), None)], True, range_bytes=20_000)
+    assert len(tasks) > 10
+    config = workers.Config(forced_framing=None, force_export=False, year=None, tz=timezone.utc,
+                            reference=__import__("tcplog.framing.context", fromlist=["parse_iso"]).parse_iso(
+                                "2026-11-21T00:00:00Z"),
+                            settings=PipelineSettings(), snapshot_docs=(), snapshots_dir=None, catalog=True)
+    out = bytearray()
+    stats = Stats()
+    workers.run(tasks, 2, config, out.extend, stats, {}, lambda *a: pytest.fail(str(a)))
+    assert bytes(out) == one
+    assert stats.lines == 6000 and stats.files == 1
+
+
+def test_cuts_never_separate_a_record_from_its_continuation(tmp_path):
+    """No range starts with a kmsg dictionary line or a martian ll header line."""
+    log = tmp_path / "big.log"
+    data = corpus(4000, seed=3)
+    log.write_bytes(data)
+    for task in workers.plan([(str(log), None)], True, range_bytes=5_000):
+        line = data[task.start:data.find(b"\n", task.start)]
+        assert not line.startswith(b" ") and b"ll header" not in line
+        assert task.start == 0 or data[task.start - 1:task.start] == b"\n"
+        assert data[:task.start].count(b"\n") == task.line_base
+
+
+@pytest.mark.parametrize("workers_n", ["2", "3"])
+def test_cli_workers_output_identical_over_several_files(tmp_path, workers_n):
+    """Several files (one gzip) through N workers: byte-identical to one process."""
+    for i in range(4):
+        (tmp_path / f"f{i}.log").write_bytes(corpus(500, seed=i))
+    (tmp_path / "f9.log.gz").write_bytes(gzip.compress(corpus(500, seed=9)))
+    assert scan_output(str(tmp_path), "--workers", workers_n) == scan_output(str(tmp_path), "--workers", "1")
+
+
+def test_workers_with_dedupe_keep_whole_files_together(tmp_path):
+    """--dedupe needs the whole stream: files are not cut, output still identical."""
+    log = tmp_path / "a.log"
+    log.write_bytes(corpus(3000, seed=5))
+    (tmp_path / "b.log").write_bytes(corpus(300, seed=6))
+    args = (str(tmp_path), "--dedupe", "30s")
+    assert scan_output(*args, "--workers", "2") == scan_output(*args, "--workers", "1")
+
+
+def test_workers_must_be_positive():
+    """--workers 0 is a usage error."""
+    assert tcplog("scan", "-", "--workers", "0").returncode == 2
