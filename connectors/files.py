@@ -12,6 +12,7 @@ import gzip
 import io
 import lzma
 import os
+import re
 import sys
 import zlib
 from collections.abc import Iterator
@@ -32,8 +33,24 @@ _MAGIC = (
 )
 
 
+_NUMBERED = re.compile(r"(.*?)\.(\d+)(\.(?:gz|bz2|xz|zst))?\Z")
+_DATED = re.compile(r"(.*?)-(\d{8,10})(\.(?:gz|bz2|xz|zst))?\Z")
+_COMPRESSED = re.compile(r"\.(?:gz|bz2|xz|zst)\Z")
+
+
+def rotation_order(name: str) -> tuple:
+    """Sort key putting a rotated set oldest first, the live file last:
+    messages.3.gz < messages.2.gz < messages.1 < messages; messages-20261115 < messages."""
+    if m := _NUMBERED.match(name):
+        return (m.group(1), 0, -int(m.group(2)))
+    if m := _DATED.match(name):
+        return (m.group(1), 0, int(m.group(2)))
+    return (_COMPRESSED.sub("", name), 1, 0)
+
+
 def expand(paths: list[str]) -> Iterator[tuple[str, str | None]]:
-    """(path, error) for every file named or found below a named directory; `-` is stdin."""
+    """(path, error) for every file named or found below a named directory; `-` is stdin.
+    Inside a directory, files are taken in name order with rotated sets oldest first."""
     for path in paths:
         if path == "-":
             yield path, None
@@ -41,7 +58,7 @@ def expand(paths: list[str]) -> Iterator[tuple[str, str | None]]:
             found = False
             for root, dirs, files in os.walk(path, onerror=None):
                 dirs.sort()
-                for name in sorted(files):
+                for name in sorted(files, key=rotation_order):
                     found = True
                     yield os.path.join(root, name), None
             if not found:
@@ -67,6 +84,11 @@ def open_input(path: str):
         raw = sys.stdin.buffer if path == "-" else open(path, "rb")
     except OSError as exc:
         raise InputError(path, exc.strerror or str(exc)) from exc
+    return open_stream(raw, path)
+
+
+def open_stream(raw, path: str):
+    """A peekable binary stream of raw's bytes, decompressed when they start with a known magic."""
     stream = raw if hasattr(raw, "peek") else io.BufferedReader(raw)
     try:
         head = stream.peek(6)[:6]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tcplog import occurrences
-from tcplog.connectors import files
+from tcplog.connectors import archives, files
 from tcplog.framing import journal_export
 from tcplog.framing.context import FramingContext
 from tcplog.pipeline import Pipeline
@@ -16,11 +16,29 @@ from tcplog.scan import Scanner, Stats
 
 
 def events(path: str, host: str | None, scanner: Scanner, pipeline: Pipeline, ctx: FramingContext, stats: Stats,
-           force_export: bool = False) -> Iterator[dict]:
-    """Every event of a whole input, through the whole pipeline (holding stages included)."""
+           force_export: bool = False, on_skip=None, fixed_reference: bool = False) -> Iterator[dict]:
+    """Every event of a whole input, through the whole pipeline (holding stages included).
+    A tar archive is read member by member, each an input of its own (`ARCHIVE!MEMBER`)."""
     stream = files.open_input(path)
     name = "<stdin>" if path == "-" else path
-    head = stream.peek(64)[:64]
+    head = stream.peek(512)[:512]
+    if archives.is_tar(head):
+        for member, mtime, fileobj, why in archives.members(stream, path):
+            where = f"{name}!{member}"
+            if fileobj is None:
+                if on_skip is not None:
+                    on_skip(where, why)
+                continue
+            member_ctx = FramingContext(reference=ctx.reference if fixed_reference else mtime, year=ctx.year,
+                                        tz=ctx.tz)
+            inner = files.open_stream(fileobj, where)
+            yield from _one(inner, where, host, scanner, pipeline, member_ctx, stats, force_export)
+        return
+    yield from _one(stream, name, host, scanner, pipeline, ctx, stats, force_export, head)
+
+
+def _one(stream, name, host, scanner, pipeline, ctx, stats, force_export, head=None) -> Iterator[dict]:
+    head = stream.peek(64)[:64] if head is None else head
     if force_export or journal_export.sniff(head):
         found = scanner.scan_export(stream, ctx, name, stats)
     else:

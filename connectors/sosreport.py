@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import glob
 import os
-import re
 from datetime import datetime, timezone
 
+from tcplog.connectors import files
 from tcplog.connectors.procfs import Filler, Tree
 from tcplog.connectors.sysctl_text import identity_from_sysctl
 from tcplog.errors import InputError
@@ -147,15 +147,4 @@ def _logs(tree: Tree, fill: Filler) -> list[str]:
     return logs
 
 
-_NUMBERED = re.compile(r"(.*?)\.(\d+)(\.(?:gz|bz2|xz|zst))?\Z")
-_DATED = re.compile(r"(.*?)-(\d{8})(\.(?:gz|bz2|xz|zst))?\Z")
-
-
-def rotation_order(name: str) -> tuple:
-    """Sort key: oldest rotation first, the live file last (messages-20261115 < messages;
-    kern.log.2.gz < kern.log.1 < kern.log)."""
-    if m := _NUMBERED.match(name):
-        return (m.group(1), 0, -int(m.group(2)))
-    if m := _DATED.match(name):
-        return (m.group(1), 0, int(m.group(2)))
-    return (re.sub(r"\.(gz|bz2|xz|zst)\Z", "", name), 1, 0)
+rotation_order = files.rotation_order  # oldest rotation first, the live file last

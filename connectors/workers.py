@@ -113,15 +113,20 @@ def _run(task: Task) -> Result:
     ctx = _context(config, task.path)
     try:
         if task.end is None:
+            skipped = []
             for event in inputs.events(task.path, task.host, w["scanner"], w["pipeline"], ctx, result.stats,
-                                       config.force_export):
+                                       config.force_export, lambda where, why: skipped.append((where, why)),
+                                       config.reference is not None):
                 counters.note_time(result.seen, event["host"], event["time"])
+                result.stats.causes[(event["cause"] or {}).get("id") or "-"] += 1
                 result.data += ndjson(event)
             result.stats.files += 1
+            result.stats.unreadable.extend(skipped)
         else:
             for event in inputs.range_events(task.path, task.start, task.end, task.line_base, task.host,
                                              w["scanner"], w["pipeline"], ctx, result.stats):
                 counters.note_time(result.seen, event["host"], event["time"])
+                result.stats.causes[(event["cause"] or {}).get("id") or "-"] += 1
                 start = len(result.data)
                 result.data += ndjson(event)
                 result.metas.append((_meta(event), start, len(result.data)))

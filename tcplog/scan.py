@@ -35,6 +35,7 @@ class Stats:
     not_kernel: int = 0
     events: Counter = field(default_factory=Counter)
     messages: Counter = field(default_factory=Counter)
+    causes: Counter = field(default_factory=Counter)  # filled where events leave the pipeline
     unreadable: list = field(default_factory=list)
 
     def merge(self, other: "Stats") -> None:
@@ -47,6 +48,7 @@ class Stats:
         self.not_kernel += other.not_kernel
         self.events.update(other.events)
         self.messages.update(other.messages)
+        self.causes.update(other.causes)
         self.unreadable.extend(other.unreadable)
 
     def as_dict(self) -> dict:
@@ -55,6 +57,7 @@ class Stats:
             "unframed": self.unframed, "not_kernel": self.not_kernel,
             "events": sum(self.events.values()), "events_by_family": dict(sorted(self.events.items())),
             "events_by_message": dict(sorted(self.messages.items())),
+            "events_by_cause": dict(sorted(self.causes.items())),
             "unreadable": [{"input": i, "reason": r} for i, r in self.unreadable],
         }
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 import orjson
 
 from tcplog import counters, occurrences
+from tcplog.commands import progress
 from tcplog.commands.common import (EPILOG, EXIT_INPUT, EXIT_OK, build_pipeline, classify_args, context, duration,
                                     folder_store, framing_args, load_snapshots, reference, zone)
 from tcplog.connectors import files, inputs, sosreport, stdio, workers
@@ -41,7 +42,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     framing_args(p)
     p.add_argument("-o", "--output", metavar="FILE", help="write events to FILE instead of stdout")
     p.add_argument("--stats", action="store_true",
-                   help="print a JSON summary (files, lines, bytes, events by family, unreadable inputs) on stderr")
+                   help="print a JSON summary (files, lines, bytes, events by family, message and cause, unreadable "
+                        "inputs) on stderr; without it, a terminal gets a readable summary")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary on a terminal")
     classify_args(p)
     p.add_argument("--dedupe", metavar="WINDOW", type=duration,
                    help="fold repeats (same host, family, message id, fields) within WINDOW into one event")
@@ -90,23 +93,30 @@ def run(args) -> int:
         else:
             scanner = Scanner(forced_framing=forced)
             errors = files.read_errors()
+            bar = progress.Bar(len(readable))
             for path, host in readable:
                 ctx = context(args, None if path == "-" else path, tz, fixed)
                 try:
                     for event in inputs.events(path, host, scanner, pipeline, ctx, stats,
-                                               args.framing == journal_export.NAME):
+                                               args.framing == journal_export.NAME,
+                                               lambda where, why: _unreadable(stats, where, why), fixed is not None):
                         counters.note_time(seen, event["host"], event["time"])
+                        stats.causes[(event["cause"] or {}).get("id") or "-"] += 1
                         sink.write(ndjson(event))
                     stats.files += 1
                 except (InputError, SnapshotError) as exc:
                     _unreadable(stats, exc.where, exc.why)
                 except errors as exc:
                     _unreadable(stats, path, f"{type(exc).__name__}: {exc}")
+                bar.file_done(path)
+            bar.close()
         if not args.no_counter_events:
             for event, before, after in _counter_findings(memory, folder, seen, args.max_snapshot_age):
                 stats.events[event["family"]] += 1
                 stats.messages[event["message_id"]] += 1
-                sink.write(ndjson(occurrences.finish(pipeline.explain(event, joined=Joined(before, after)))))
+                event = occurrences.finish(pipeline.explain(event, joined=Joined(before, after)))
+                stats.causes[(event["cause"] or {}).get("id") or "-"] += 1
+                sink.write(ndjson(event))
     finally:
         sink.close()
         if args.output:
@@ -116,6 +126,8 @@ def run(args) -> int:
             print(f"tcplog: {path}: {why} (snapshot skipped)", file=sys.stderr)
     if args.stats:
         sys.stderr.write(orjson.dumps(stats.as_dict()).decode() + "\n")
+    elif progress.enabled() and not args.quiet:
+        progress.summary(stats)
     return EXIT_INPUT if stats.unreadable else EXIT_OK
 
 
