@@ -3,27 +3,69 @@
 The filter reads whatever stdin has (up to 64 KiB at a time), answers every complete record
 in one write and flushes before it waits for more, so no answered record sits in a buffer
 while tcplog waits. A record longer than `max_record` is answered in pieces of that size.
+End of input, SIGTERM or SIGINT: every record already read is answered and flushed, exit 0.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable
 
 READ_SIZE = 64 * 1024
 MAX_RECORD = 64 << 20
 
 
-def filter_loop(process: Callable[[bytes], bytes], fd: int, out, max_record: int = MAX_RECORD) -> None:
+class _Stop(Exception):
+    pass
+
+
+class Stopper:
+    """SIGTERM/SIGINT: answer what was already read, flush, and end with exit code 0.
+
+    The signal interrupts only the wait for input; a record being answered is finished first."""
+
+    def __init__(self):
+        self.requested = False
+        self.waiting = False
+
+    def install(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._handle)
+
+    def _handle(self, signum, frame) -> None:
+        self.requested = True
+        if self.waiting:
+            raise _Stop
+
+
+def _read(fd: int, stopper: Stopper | None) -> bytes:
+    if stopper is None:
+        return os.read(fd, READ_SIZE)
+    if stopper.requested:
+        return b""
+    stopper.waiting = True
+    try:
+        return os.read(fd, READ_SIZE)
+    except _Stop:
+        return b""
+    finally:
+        stopper.waiting = False
+
+
+def filter_loop(process: Callable[[bytes], bytes], fd: int, out, max_record: int = MAX_RECORD,
+                stopper: Stopper | None = None) -> None:
     pending = b""
     while True:
-        chunk = os.read(fd, READ_SIZE)
+        chunk = _read(fd, stopper)
         if not chunk:
             break
         pending += chunk
         if b"\n" not in chunk and len(pending) < max_record:
             continue
         *lines, pending = pending.split(b"\n")
+        if any(len(line) > max_record for line in lines):
+            lines = [piece for line in lines for piece in _pieces(line, max_record)]
         while len(pending) >= max_record:
             lines.append(pending[:max_record])
             pending = pending[max_record:]
@@ -33,6 +75,10 @@ def filter_loop(process: Callable[[bytes], bytes], fd: int, out, max_record: int
     if pending:
         out.write(process(pending))
         out.flush()
+
+
+def _pieces(line: bytes, size: int) -> list[bytes]:
+    return [line[i:i + size] for i in range(0, len(line), size)] or [line]
 
 
 class EventSink:

@@ -119,3 +119,26 @@ def test_python_dash_m_tcplog_works():
     """`python -m tcplog` is the same command."""
     r = subprocess.run([sys.executable, "-m", "tcplog", "--version"], capture_output=True)
     assert r.returncode == 0 and r.stdout.startswith(b"tcplog ")
+
+
+def test_filter_sigterm_answers_what_was_read_and_exits_0():
+    """SIGTERM while waiting for input: every record already sent is answered, exit code 0."""
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "tcplog", "filter"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE)
+    proc.stdin.write(SYN + CT)
+    proc.stdin.flush()
+    first = proc.stdout.readline()
+    second = proc.stdout.readline()
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
+    assert b"syn_flood" in first and b"conntrack_full" in second
+
+
+def test_filter_max_record_bytes_cuts_long_records():
+    """--max-record-bytes: a longer record is answered in pieces, each piece one record."""
+    r = tcplog("filter", "--max-record-bytes", "1000", stdin=b"x" * 2500 + b"\n")
+    assert [len(orjson.loads(line)["message"]) for line in r.stdout.splitlines()] == [1000, 1000, 500]

@@ -30,6 +30,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     framing_args(p)
     classify_args(p)
+    p.add_argument("--max-record-bytes", metavar="N", type=int, default=stdio.MAX_RECORD,
+                   help=f"a longer record is answered in pieces of N bytes, never buffered without limit "
+                        f"(default {stdio.MAX_RECORD})")
     return p
 
 
@@ -51,5 +54,7 @@ def run(args) -> int:
             ctx.reference = datetime.now(timezone.utc)
         return flt.process(line, ctx)
 
-    stdio.filter_loop(process, sys.stdin.fileno(), sys.stdout.buffer)
+    stopper = stdio.Stopper()
+    stopper.install()
+    stdio.filter_loop(process, sys.stdin.fileno(), sys.stdout.buffer, args.max_record_bytes, stopper)
     return EXIT_OK
