@@ -95,3 +95,20 @@ class EventSink:
 
     def close(self) -> None:
         self.stream.flush()
+
+
+def msgpack_loop(process, fd: int, out, stopper: Stopper | None = None) -> None:
+    """A stream of msgpack objects in, one packed answer per object out, flushed per read."""
+    import msgpack
+
+    unpacker = msgpack.Unpacker(raw=False, strict_map_key=False, max_buffer_size=MAX_RECORD)
+    packer = msgpack.Packer(use_bin_type=True)
+    while True:
+        chunk = _read(fd, stopper)
+        if not chunk:
+            break
+        unpacker.feed(chunk)
+        answers = [packer.pack(process(obj)) for obj in unpacker]
+        if answers:
+            out.write(b"".join(answers))
+            out.flush()

@@ -17,9 +17,10 @@ from tcplog.record import Position
 
 
 class Filter:
-    def __init__(self, recognizer: Recognizer | None = None, explain=None):
+    def __init__(self, recognizer: Recognizer | None = None, explain=None, convert=None):
         self.recognizer = recognizer or Recognizer()
         self.explain = explain  # optional: event -> event (classification), e.g. Pipeline.explain
+        self.convert = convert  # optional: event -> the `tcplog` object in another format (tcplog.formats)
         self.records = 0
         self.events = 0
         self.offset = 0
@@ -43,6 +44,8 @@ class Filter:
             self.events += 1
             if self.explain is not None:
                 event = self.explain(event)
+            if self.convert is not None:
+                event = self.convert(event)
         if obj is None:
             return wrap(line, event)
         if event is None:

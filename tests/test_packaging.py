@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,6 +46,45 @@ def test_docker_compose_file_is_valid_for_the_real_compose_binary(tmp_path):
     r = subprocess.run([str(binary), "-f", str(REPO / "docker-compose.yml"), "config", "-q"], capture_output=True,
                        timeout=60, cwd=REPO)
     assert r.returncode == 0, r.stderr.decode()
+    r = subprocess.run([str(binary), "-f", str(REPO / "docker-compose.yml"), "--profile", "scan", "config",
+                        "--format", "json"], capture_output=True, timeout=60, cwd=REPO, check=True)
+    _check_kafka_stack(json.loads(r.stdout), tmp_path)
+
+
+def _check_kafka_stack(model: dict, tmp_path: Path) -> None:
+    """The normalised compose model: KRaft Kafka, topics tcplog needs, tcplog from the Dockerfile, a shipper."""
+    from tcplog.connectors import kafka_settings
+
+    svc = model["services"]
+    assert {"kafka", "topics", "tcplog", "shipper", "events", "scan"} <= set(svc)
+    kafka = svc["kafka"]
+    assert kafka["image"].startswith("apache/kafka:") and "controller" in kafka["environment"]["KAFKA_PROCESS_ROLES"]
+    assert kafka["environment"]["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+    # the topic script: valid shell, creating every topic tcplog's config and the shipper name
+    script = svc["topics"]["command"][0].replace("$$", "$")
+    subprocess.run(["sh", "-n", "-c", script], check=True, timeout=10)
+    created = set(re.findall(r"--topic (\S+)", script))
+    settings = kafka_settings.load({}, {**svc["tcplog"]["environment"]},
+                                   str(REPO / "deploy" / "tcplog" / "kafka.toml"))
+    wanted = {*settings.input_topic, settings.output_topic, settings.passthrough_topic, settings.dead_letter_topic,
+              settings.snapshot_topic}
+    assert wanted == created, created ^ wanted
+    assert re.search(r"--topic " + re.escape(settings.snapshot_topic) + r" .*cleanup.policy=compact", script)
+    shipper_conf = (REPO / "deploy" / "rsyslog" / "rsyslog.conf").read_text()
+    assert f'topic="{settings.input_topic[0]}"' in shipper_conf and '"kafka:9092"' in shipper_conf
+    tcplog = svc["tcplog"]
+    assert tcplog["build"]["dockerfile"] == "Dockerfile" and tcplog["command"][:2] == ["kafka", "--config"]
+    assert tcplog["depends_on"]["topics"]["condition"] == "service_completed_successfully"
+    assert all(p.get("host_ip") == "127.0.0.1" for p in tcplog["ports"])
+    assert settings.metrics_port == int(tcplog["ports"][0]["target"])
+    assert svc["shipper"]["build"]["context"].endswith("deploy/rsyslog")
+    for name, service in svc.items():
+        for volume in service.get("volumes", []):
+            assert Path(volume["source"]).exists(), f"{name}: {volume['source']}"
+    for line in (REPO / "deploy" / "rsyslog" / "Dockerfile").read_text().splitlines():
+        if line.startswith("COPY "):
+            for src in line.split()[1:-1]:
+                assert (REPO / "deploy" / "rsyslog" / src).exists(), src
 
 
 def test_dockerfile_build_steps_run_here(tmp_path):
@@ -56,8 +97,15 @@ def test_dockerfile_build_steps_run_here(tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     pip = venv / "bin" / "pip"
-    subprocess.run([str(pip), "install", "-q", str(REPO)], check=True,
+    (install,) = [line for line in steps if line.startswith("RUN pip install")]
+    target = re.search(r'"(\.(\[[a-z,]+\])?)"', install).group(1)  # the Dockerfile's own `pip install ".[...]"`
+    subprocess.run([str(pip), "install", "-q", str(REPO) + target[1:]], check=True,
                    capture_output=True, timeout=300)
+    r = subprocess.run([str(venv / "bin" / "python"), "-c", "import lz4, snappy, zstandard, prometheus_client"],
+                       capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr.decode()  # every Kafka compression, and the metrics port, in the image
+    r = subprocess.run([str(venv / "bin" / "tcplog"), "kafka", "--help"], capture_output=True, timeout=60)
+    assert r.returncode == 0 and b"--bootstrap-servers" in r.stdout
     r = subprocess.run([str(venv / "bin" / "tcplog"), "scan", str(REPO / "samples" / "logs"), "--stats"],
                        capture_output=True, timeout=120, cwd=tmp_path)
     assert r.returncode == 0 and r.stdout.count(b"\n") > 10, r.stderr.decode()[-500:]

@@ -3,12 +3,15 @@
 Explicit registry, one line per command, in `--help` order.
 """
 
-from tcplog.commands import explain, families, filter, scan, snapshot
+from tcplog.commands import explain, families, filter, follow, kafka, report, scan, snapshot
 
 COMMANDS = (
     scan,
     filter,
+    follow,
     explain,
     snapshot,
+    kafka,
     families,
+    report,
 )

@@ -125,3 +125,17 @@ def build_pipeline(args, memory, folder, dedupe=None, incident_window=None):
         enrich=EnrichSettings(max_age=args.max_snapshot_age, default_host=args.host),
         dedupe=dedupe, incident_window=incident_window)
     return Pipeline(settings, store=ChainStore(memory, folder), catalog=None if args.no_classify else load_rules())
+
+
+def format_args(p: argparse.ArgumentParser, what: str = "events") -> None:
+    """`--format native|ecs|ocsf` (tcplog.formats)."""
+    from tcplog import formats
+
+    p.add_argument("--format", default="native", choices=formats.NAMES,
+                   help=f"write {what} as native tcplog events (default), ECS documents or OCSF Detection "
+                        "Findings (docs/formats.md)")
+
+
+def received_now() -> str:
+    """Now, RFC 3339 UTC: the @timestamp/time of an event read without a wall clock."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -6,9 +6,10 @@ import argparse
 import sys
 from datetime import datetime, timezone
 
-from tcplog import occurrences
-from tcplog.commands.common import (EPILOG, EXIT_OK, build_pipeline, classify_args, folder_store, framing_args,
-                                    load_snapshots, reference, zone)
+from tcplog import occurrences, protocols
+from tcplog import formats
+from tcplog.commands.common import (EPILOG, EXIT_OK, build_pipeline, classify_args, folder_store, format_args,
+                                    framing_args, load_snapshots, received_now, reference, zone)
 from tcplog.connectors import stdio
 from tcplog.errors import UsageError
 from tcplog.filter import Filter
@@ -33,6 +34,18 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--max-record-bytes", metavar="N", type=int, default=stdio.MAX_RECORD,
                    help=f"a longer record is answered in pieces of N bytes, never buffered without limit "
                         f"(default {stdio.MAX_RECORD})")
+    p.add_argument("--protocol", default="ndjson", choices=protocols.NAMES, metavar="NAME",
+                   help="how records come in and answers go out: ndjson (default), fluentd (out_exec_filter "
+                        "with json format/parse), fluentd-msgpack (msgpack format/parse), rsyslog (mmexternal "
+                        "with interface.input=\"fulljson\": answers {\"$!\":{\"tcplog\":EVENT}} or {})")
+    p.add_argument("--tag-key", default="tag", metavar="KEY",
+                   help="fluentd: the record key holding the tag (<inject>/<extract> tag_key; default tag)")
+    p.add_argument("--time-key", default="time", metavar="KEY",
+                   help="fluentd: the record key holding the event time (<inject>/<extract> time_key; default "
+                        "time); it is the reference time for year-less dates")
+    p.add_argument("--event-tag", metavar="TAG",
+                   help="fluentd: set the tag key of recognised records to TAG (route them with <match TAG>)")
+    format_args(p, "the `tcplog` object")
     return p
 
 
@@ -46,7 +59,9 @@ def run(args) -> int:
         print(f"tcplog: {path}: {why}", file=sys.stderr)
     pipeline = build_pipeline(args, memory, folder_store(args))
     flt = Filter(Recognizer(forced_framing=args.framing),
-                 explain=lambda event: occurrences.finish(pipeline.explain(event)))
+                 explain=lambda event: occurrences.finish(pipeline.explain(event)),
+                 convert=None if args.format == "native" else
+                 lambda event: formats.convert(args.format, event, received_now()))
     ctx = FramingContext(reference=fixed or datetime.now(timezone.utc), year=args.year, tz=tz)
 
     def process(line: bytes) -> bytes:
@@ -56,5 +71,15 @@ def run(args) -> int:
 
     stopper = stdio.Stopper()
     stopper.install()
-    stdio.filter_loop(process, sys.stdin.fileno(), sys.stdout.buffer, args.max_record_bytes, stopper)
+    fd, out = sys.stdin.fileno(), sys.stdout.buffer
+    if args.protocol == "rsyslog":
+        process = protocols.Rsyslog(flt, ctx).line
+    elif args.protocol.startswith("fluentd"):
+        live = None if (fixed is not None or args.year is not None) else (lambda: datetime.now(timezone.utc))
+        fluentd = protocols.Fluentd(flt, ctx, args.tag_key, args.time_key, args.event_tag, live)
+        if args.protocol == "fluentd-msgpack":
+            stdio.msgpack_loop(fluentd.msgpack_map, fd, out, stopper)
+            return EXIT_OK
+        process = fluentd.json_line
+    stdio.filter_loop(process, fd, out, args.max_record_bytes, stopper)
     return EXIT_OK

@@ -13,15 +13,15 @@ from datetime import timedelta
 
 import orjson
 
-from tcplog import counters, occurrences
+from tcplog import counters, formats, occurrences
 from tcplog.commands import progress
 from tcplog.commands.common import (EPILOG, EXIT_INPUT, EXIT_OK, build_pipeline, classify_args, context, duration,
-                                    folder_store, framing_args, load_snapshots, reference, zone)
+                                    folder_store, format_args, framing_args, load_snapshots, received_now, reference,
+                                    zone)
 from tcplog.connectors import files, inputs, sosreport, stdio, workers
 from tcplog.enrich import Joined
 from tcplog.errors import InputError, SnapshotError
 from tcplog.framing import journal_export
-from tcplog.render import ndjson
 from tcplog.scan import Scanner, Stats
 from tcplog.snapshot.store import MemoryStore
 
@@ -41,6 +41,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH", help="file, directory, sosreport folder, or - for stdin")
     framing_args(p)
     p.add_argument("-o", "--output", metavar="FILE", help="write events to FILE instead of stdout")
+    format_args(p)
     p.add_argument("--stats", action="store_true",
                    help="print a JSON summary (files, lines, bytes, events by family, message and cause, unreadable "
                         "inputs) on stderr; without it, a terminal gets a readable summary")
@@ -72,6 +73,7 @@ def run(args) -> int:
     pipeline = build_pipeline(args, memory, folder, dedupe=args.dedupe, incident_window=args.incident_window)
     out = open(args.output, "wb") if args.output else sys.stdout.buffer
     sink = stdio.EventSink(out)
+    ndjson = formats.renderer(args.format, received_now())
     seen: dict[str | None, list] = {}
     readable = []
     for path, problem, host in sources:
@@ -88,7 +90,8 @@ def run(args) -> int:
                 reference=fixed, settings=pipeline.settings,
                 snapshot_docs=tuple(orjson.dumps(memory.load(r)) for h in memory.hosts() for r in memory.refs(h)),
                 snapshots_dir=folder.root if folder is not None else None, catalog=not args.no_classify)
-            workers.run(tasks, min(args.workers, len(tasks)), config, sink.write, stats, seen,
+            write = sink.write if args.format == "native" else _reformat(sink.write, ndjson)
+            workers.run(tasks, min(args.workers, len(tasks)), config, write, stats, seen,
                         lambda where, why: _unreadable(stats, where, why))
         else:
             scanner = Scanner(forced_framing=forced)
@@ -129,6 +132,13 @@ def run(args) -> int:
     elif progress.enabled() and not args.quiet:
         progress.summary(stats)
     return EXIT_INPUT if stats.unreadable else EXIT_OK
+
+
+def _reformat(write, render):
+    """Workers hand back native NDJSON (the suppression attacher patches it): re-render it per line."""
+    def reformat(data: bytes) -> None:
+        write(b"".join(render(orjson.loads(line)) for line in data.splitlines() if line))
+    return reformat
 
 
 def _positive(text: str) -> int:
