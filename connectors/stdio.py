@@ -82,18 +82,29 @@ def _pieces(line: bytes, size: int) -> list[bytes]:
 
 
 class EventSink:
-    """Writes rendered events to a binary stream, buffered, flushed at the end or on request."""
+    """Writes rendered events to a binary stream in batches of about `batch` bytes (one write
+    call per batch, not per event), flushed at the end, or after every event when asked."""
 
-    def __init__(self, stream, flush_each: bool = False):
+    def __init__(self, stream, flush_each: bool = False, batch: int = 256 << 10):
         self.stream = stream
         self.flush_each = flush_each
+        self.batch = batch
+        self._buf = bytearray()
 
     def write(self, data: bytes) -> None:
-        self.stream.write(data)
         if self.flush_each:
+            self.stream.write(data)
             self.stream.flush()
+            return
+        self._buf += data
+        if len(self._buf) >= self.batch:
+            self.stream.write(self._buf)
+            self._buf.clear()
 
     def close(self) -> None:
+        if self._buf:
+            self.stream.write(self._buf)
+            self._buf.clear()
         self.stream.flush()
 
 
