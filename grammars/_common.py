@@ -39,8 +39,8 @@ def _ipv6(s, loc, t):
     return f"::ffff:{mapped}" if mapped else str(addr)
 
 
-integer = pp.Regex(r"-?\d+").set_name("integer").set_parse_action(_to_int)
-uint = pp.Regex(r"\d+").set_name("unsigned").set_parse_action(_to_int)
+integer = pp.Regex(r"-?\d{1,20}(?!\d)").set_name("integer").set_parse_action(_to_int)
+uint = pp.Regex(r"\d{1,20}(?!\d)").set_name("unsigned").set_parse_action(_to_int)
 # set_parse_action replaces earlier actions, so the range condition comes after it.
 port = pp.Regex(r"\d{1,5}").set_name("port").set_parse_action(_to_int).add_condition(lambda t: t[0] <= 65535)
 ipv4 = pp.Regex(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}").set_name("IPv4 address").set_parse_action(_ipv4)
@@ -70,7 +70,7 @@ def parse_with(expr: pp.ParserElement, text: str) -> pp.ParseResults | None:
         return expr.parse_string(text, parse_all=True)
     except pp.ParseBaseException:
         return None
-    except RecursionError:
+    except (RecursionError, ValueError, OverflowError):  # e.g. a 5000-digit "count" in a hostile line
         return None
 
 

@@ -142,3 +142,27 @@ def test_filter_max_record_bytes_cuts_long_records():
     """--max-record-bytes: a longer record is answered in pieces, each piece one record."""
     r = tcplog("filter", "--max-record-bytes", "1000", stdin=b"x" * 2500 + b"\n")
     assert [len(orjson.loads(line)["message"]) for line in r.stdout.splitlines()] == [1000, 1000, 500]
+
+
+def test_grammars_survive_numbers_of_thousands_of_digits():
+    """A hostile line with a 10,000-digit number parses to nothing, never an exception (int digit limit)."""
+    from tcplog.grammars import FAMILIES
+
+    digits = "9" * 10_000
+    for family in FAMILIES:
+        for trigger in family.TRIGGERS:
+            for text in (f"{trigger.decode()} {digits}", f"Suppressed {digits} messages from x",
+                         f"net_ratelimit: {digits} callbacks suppressed", f"{digits} {trigger.decode()}"):
+                family.parse(text)
+
+
+def test_hostile_header_numbers_are_unframed_not_fatal(tmp_path):
+    """A shipper record with a 10,000-digit pid or timestamp does not stop the scan of the lines after it."""
+    digits = "9" * 10_000
+    log = tmp_path / "hostile.log"
+    log.write_bytes(b'{"message":"TCP: too many orphaned sockets","ident":"kernel","pid":"' + digits.encode() + b'"}\n'
+                    + b'{"MESSAGE":"TCP: too many orphaned sockets","_TRANSPORT":"kernel","_PID":"' + digits.encode()
+                    + b'","__REALTIME_TIMESTAMP":"' + digits.encode() + b'"}\n' + CT)
+    r = tcplog("scan", str(log))
+    assert r.returncode == 0, r.stderr
+    assert events(r.stdout)[-1]["family"] == "conntrack_full"

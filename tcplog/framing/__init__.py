@@ -57,9 +57,12 @@ def _text(line: bytes) -> str:
 def decode(line: bytes, ctx: FramingContext, forced: str | None = None) -> Record | None:
     """One record's bytes (a line, plus kmsg continuation lines) -> Record, or None if unframed."""
     text = _text(line)
-    if forced and forced != "auto":
-        return _forced(text, line, ctx, forced)
-    return decode_text(text, line, ctx)
+    try:
+        if forced and forced != "auto":
+            return _forced(text, line, ctx, forced)
+        return decode_text(text, line, ctx)
+    except (ValueError, OverflowError, RecursionError):
+        return None  # a hostile header (a 5000-digit pid, a date out of range): unframed, never fatal
 
 
 # Which framings may start with which first character, tried in order; bare text is the rest.
