@@ -54,7 +54,8 @@ def _read(fd: int, stopper: Stopper | None) -> bytes:
 
 
 def filter_loop(process: Callable[[bytes], bytes], fd: int, out, max_record: int = MAX_RECORD,
-                stopper: Stopper | None = None) -> None:
+                stopper: Stopper | None = None, prepare: Callable[[list], None] | None = None) -> None:
+    """`prepare(lines)`, when given, sees each batch of complete lines before they are processed."""
     pending = b""
     while True:
         chunk = _read(fd, stopper)
@@ -70,9 +71,13 @@ def filter_loop(process: Callable[[bytes], bytes], fd: int, out, max_record: int
             lines.append(pending[:max_record])
             pending = pending[max_record:]
         if lines:
+            if prepare is not None:
+                prepare(lines)
             out.write(b"".join([process(line) for line in lines]))
             out.flush()
     if pending:
+        if prepare is not None:
+            prepare([pending])
         out.write(process(pending))
         out.flush()
 

@@ -19,9 +19,11 @@ class Recognizer:
         self.dispatcher = dispatcher or Dispatcher(extra_triggers=framing.EXTRA_TRIGGERS)
         self.forced = None if forced_framing in (None, "auto") else forced_framing
 
-    def event(self, record: bytes, ctx: FramingContext, position: Position) -> dict | None:
-        """The event of one record (bytes without its newline), or None."""
-        if not self.dispatcher.prefilter.search(record):
+    def event(self, record: bytes, ctx: FramingContext, position: Position,
+              candidate: bool | None = None) -> dict | None:
+        """The event of one record (bytes without its newline), or None. `candidate` is the
+        prefilter's answer when the caller already has it (a batch pass), else it is asked here."""
+        if candidate is False or (candidate is None and not self.dispatcher.prefilter.search(record)):
             return None
         try:
             rec = framing.decode(record, ctx, self.forced)

@@ -65,9 +65,12 @@ def run(args) -> int:
     ctx = FramingContext(reference=fixed or datetime.now(timezone.utc), year=args.year, tz=tz)
 
     def process(line: bytes) -> bytes:
+        return flt.process(line, ctx)
+
+    def prepare(lines: list[bytes]) -> None:  # once per batch read: the clock, the prefilter pass
         if fixed is None and args.year is None:
             ctx.reference = datetime.now(timezone.utc)
-        return flt.process(line, ctx)
+        flt.prepare(lines)
 
     stopper = stdio.Stopper()
     stopper.install()
@@ -81,5 +84,6 @@ def run(args) -> int:
             stdio.msgpack_loop(fluentd.msgpack_map, fd, out, stopper)
             return EXIT_OK
         process = fluentd.json_line
-    stdio.filter_loop(process, fd, out, args.max_record_bytes, stopper)
+    stdio.filter_loop(process, fd, out, args.max_record_bytes, stopper,
+                      prepare if args.protocol == "ndjson" else None)
     return EXIT_OK
