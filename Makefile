@@ -30,7 +30,8 @@ system-deps:
 	  else echo "not root: tests needing$$missing will skip"; fi; \
 	fi
 	@if [ ! -x $(RSYSLOG_ROOT)/usr/sbin/rsyslogd ]; then \
-	  tmp=$$(mktemp -d) && (cd $$tmp && apt-get download -qq rsyslog rsyslog-kafka >/dev/null 2>&1) \
+	  tmp=$$(mktemp -d) && (cd $$tmp && { apt-get download -qq rsyslog rsyslog-kafka >/dev/null 2>&1 \
+	    || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get download -qq rsyslog rsyslog-kafka >/dev/null 2>&1; }; }) \
 	    && for d in $$tmp/rsyslog*.deb; do dpkg-deb -x $$d $(RSYSLOG_ROOT); done \
 	    && echo "rsyslog unpacked into $(RSYSLOG_ROOT)" \
 	    || echo "could not download rsyslog: the rsyslog -> Kafka test will skip"; \

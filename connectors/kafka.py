@@ -173,7 +173,8 @@ class Service:
             while not self.stopping.is_set() and not self.snapshots.loaded.wait(0.2):
                 self._last_turn = time.monotonic()
             self._apply_snapshots()
-            self.log("info", "snapshots_loaded", topic=s.snapshot_topic, hosts=len(self.snapshots.hosts()))
+            if self.snapshots.loaded.is_set():
+                self.log("info", "snapshots_loaded", topic=s.snapshot_topic, hosts=len(self.snapshots.hosts()))
         try:
             if not self.stopping.is_set():
                 self._connect()
@@ -225,7 +226,7 @@ class Service:
 
     def _process(self, batch: dict) -> None:
         t0 = time.monotonic()
-        sent: list[tuple] = []  # (future, outcome, origin, tally key)
+        sent: list[tuple] = []  # (future, outcome, origin, tally key, the record's value)
         tally: Counter = Counter()  # (input topic, kind, label) -> records
         try:
             for tp, records in batch.items():
@@ -235,7 +236,7 @@ class Service:
                         else datetime.now(timezone.utc)
                     origin = Origin(rec.topic, rec.partition, rec.offset, ref)
                     out = self.router.route(rec.value, rec.key, rec.headers, origin)
-                    tally[self._send(out, origin, sent)] += 1
+                    tally[self._send(out, origin, sent, rec.value)] += 1
             self._note_route_errors()
             delivered = self._delivered(sent, tally)
         except Exception as exc:  # noqa: BLE001 - whatever broke, the batch is read again, never skipped
@@ -261,7 +262,7 @@ class Service:
                 self.metrics.skipped.labels(label).inc(n)
         self.metrics.batch_seconds.observe(time.monotonic() - t0)
 
-    def _send(self, out: Outcome, origin: Origin, sent: list) -> tuple[str, str, str]:
+    def _send(self, out: Outcome, origin: Origin, sent: list, raw: bytes | None) -> tuple[str, str, str]:
         """Send one outcome (or count it as skipped); its tally key (input topic, kind, label).
 
         Raises KafkaError when the producer cannot take it (the batch is then read again)."""
@@ -280,30 +281,29 @@ class Service:
             if out.kind == DEAD_LETTER or s.dead_letter_topic is None:
                 self._error("record_refused", exc)
                 return origin.topic, "skipped", "too_large"
-            return self._send(self._refused(out, origin, exc), origin, sent)
+            return self._send(self._refused(out, origin, exc, raw), origin, sent, raw)
         except kerrors.KafkaError:
             raise  # the producer, not the record: the batch is read again
         except Exception as exc:  # noqa: BLE001 - the client refused this record's shape: dead-letter it
             self._error("record_refused", exc)
             if out.kind == DEAD_LETTER and out.error_type == "internal" or s.dead_letter_topic is None:
                 return origin.topic, "skipped", "internal"
-            letter = dead_letter(out.value if out.kind != EVENT else None, out.key if isinstance(out.key, bytes)
-                                 else None, [], origin, "internal", f"{error_name(exc)}: {exc}"[:500],
-                                 s.max_record_bytes)
-            return self._send(letter, origin, sent)
+            letter = dead_letter(raw, out.key if isinstance(out.key, bytes) else None, [], origin, "internal",
+                                 f"{error_name(exc)}: {exc}"[:500], s.max_record_bytes)
+            return self._send(letter, origin, sent, raw)
         future.add_callback(self._acked, time.monotonic())
         key = (origin.topic, out.kind, label)
-        sent.append((future, out, origin, key))
+        sent.append((future, out, origin, key, raw))
         return key
 
     def _acked(self, t_sent: float, _metadata) -> None:
         self.metrics.produce_latency.observe(time.monotonic() - t_sent)
 
-    def _refused(self, out: Outcome, origin: Origin, exc: BaseException) -> Outcome:
-        """The dead letter standing for an outcome the broker or client refused."""
+    def _refused(self, out: Outcome, origin: Origin, exc: BaseException, raw: bytes | None) -> Outcome:
+        """The dead letter (holding the record itself) standing for an outcome the broker or client refused."""
         self._error("record_refused", exc)
         limit = min(self.s.max_record_bytes, self.s.max_request_size // 2)
-        return dead_letter(out.value, out.key, [], origin, "too_large",
+        return dead_letter(raw, out.key, [], origin, "too_large",
                            f"{error_name(exc)}: the {out.kind} was refused by the broker", limit)
 
     def _delivered(self, sent: list, tally: Counter) -> bool:
@@ -318,15 +318,15 @@ class Service:
             if not failed:
                 return True
             retry = []
-            for future, out, origin, key in failed:
+            for future, out, origin, key, raw in failed:
                 exc = future.exception if future.is_done else kerrors.KafkaTimeoutError("not acknowledged")
                 if not (isinstance(exc, RECORD_ERRORS) and out.kind != DEAD_LETTER and self.s.dead_letter_topic):
                     self._error("produce", exc)
                     return False
-                letter = self._refused(out, origin, exc)
+                letter = self._refused(out, origin, exc, raw)
                 new_key = (origin.topic, DEAD_LETTER, "too_large")
                 retry.append((self.producer.send(self.s.dead_letter_topic, value=letter.value, key=letter.key,
-                                                 headers=letter.headers), letter, origin, new_key))
+                                                 headers=letter.headers), letter, origin, new_key, raw))
                 tally[key] -= 1
                 tally[new_key] += 1
             sent = retry

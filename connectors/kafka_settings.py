@@ -198,6 +198,26 @@ def load(flags: Mapping, environ: Mapping[str, str], config_path: str | None = N
     return settings
 
 
+def load_publisher(bootstrap: list[str] | str | None, topic: str | None, environ: Mapping[str, str]) -> KafkaSettings:
+    """Settings of `tcplog snapshot --to-kafka`: the connection options of `tcplog kafka` (TCPLOG_CONFIG,
+    TCPLOG_* variables), with the bootstrap servers and snapshot topic from the flags when given."""
+    values: dict = {}
+    path = environ.get(env_name("config"))
+    if path:
+        values.update(read_config(path))
+    for f in options():
+        raw = environ.get(env_name(f.name))
+        if raw:
+            values[f.name] = _from_text(f, raw, env_name(f.name))
+    if bootstrap:
+        values["bootstrap_servers"] = _split([bootstrap] if isinstance(bootstrap, str) else list(bootstrap))
+    if topic:
+        values["snapshot_topic"] = topic
+    settings = _read_secrets(KafkaSettings(**values))
+    check(settings, required=("bootstrap_servers", "snapshot_topic"))
+    return settings
+
+
 def read_config(path: str) -> dict:
     try:
         with open(path, "rb") as fh:
@@ -294,8 +314,8 @@ def _read_secrets(s: KafkaSettings) -> KafkaSettings:
     return replace(s, **changes) if changes else s
 
 
-def check(s: KafkaSettings) -> None:
-    for name in REQUIRED:
+def check(s: KafkaSettings, required: tuple = REQUIRED) -> None:
+    for name in required:
         if not getattr(s, name):
             raise UsageError(f"missing {flag_name(name)} (or {env_name(name)}, or {name} in the config file)")
     outputs = {s.output_topic, s.passthrough_topic, s.dead_letter_topic, s.snapshot_topic} - {None}
@@ -315,6 +335,9 @@ def check(s: KafkaSettings) -> None:
         raise UsageError("--shutdown-timeout: must be more than 0 seconds")
     if s.metrics_port is not None and not 0 <= s.metrics_port <= 65535:
         raise UsageError("--metrics-port: not a port number (0-65535)")
+    if s.max_request_size < s.max_record_bytes + 16384:
+        raise UsageError("--max-request-size must be at least --max-record-bytes + 16384 (a dead letter holds the "
+                         "record and its headers)")
     if s.heartbeat_interval_ms >= s.session_timeout_ms:
         raise UsageError("--heartbeat-interval-ms must be less than --session-timeout-ms")
     if s.delivery_timeout_ms < s.request_timeout_ms + s.linger_ms:

@@ -5,7 +5,7 @@
 
     KafkaSnapshotStore   the SnapshotStore interface (tcplog.snapshot.store) over that topic
     SnapshotFollower     a thread reading the topic from the beginning, then following it
-    publish(...)         what `tcplog snapshot --to-kafka` calls
+    KafkaPublisher       what `tcplog snapshot --to-kafka` puts each snapshot through (publish(...) for a list)
 
 Compaction keeps the latest snapshot of each host; while an instance runs it keeps up to
 `keep_per_host` snapshots of each host it has seen (so an event between two snapshots still
@@ -161,30 +161,57 @@ class SnapshotFollower(threading.Thread):
         self.log("warning", kind, **fields)
 
 
+class KafkaPublisher:
+    """What `tcplog snapshot --to-kafka` puts snapshots through, used like a store: `put` publishes
+    one document (key = host, acks=all, flushed) and `path` names where it went."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self._producer = None
+        self.where = f"kafka {','.join(settings.bootstrap_servers)} topic {settings.snapshot_topic}"
+
+    def put(self, doc: dict) -> SnapshotRef:
+        return self.publish([doc])[0]
+
+    def path(self, ref: SnapshotRef) -> str:
+        return f"kafka:{self.settings.snapshot_topic}/{ref.host}/{ref.id}"
+
+    def publish(self, docs: list[dict]) -> list[SnapshotRef]:
+        """Send documents; SnapshotError for one without a host, InputError when the broker does not acknowledge."""
+        from tcplog.connectors import kafka
+        from tcplog.errors import InputError
+
+        prepared = []
+        for doc in docs:
+            validate(doc, "<snapshot to publish>")
+            ref = ref_of(doc, "<snapshot to publish>")
+            prepared.append((ref, dumps(doc)))
+        s = self.settings
+        if self._producer is None:
+            try:
+                self._producer = kafka.new_producer(s, max_request_size=max(s.max_request_size, MAX_BYTES + 65536))
+            except Exception as exc:  # noqa: BLE001 - mapped at the boundary
+                raise InputError(self.where, f"cannot connect: {type(exc).__name__}: {exc}") from None
+        try:
+            futures = [self._producer.send(s.snapshot_topic, key=ref.host.encode(), value=data)
+                       for ref, data in prepared]
+            self._producer.flush(timeout=s.delivery_timeout_ms / 1000 + 5)
+            for f in futures:
+                f.get(timeout=0)
+        except Exception as exc:  # noqa: BLE001
+            raise InputError(self.where, f"not acknowledged: {type(exc).__name__}: {exc}") from None
+        return [ref for ref, _ in prepared]
+
+    def close(self) -> None:
+        if self._producer is not None:
+            self._producer.close(timeout=5)
+            self._producer = None
+
+
 def publish(settings, docs: list[dict]) -> list[SnapshotRef]:
-    """Send documents to `settings.snapshot_topic` (key = host), acks=all; the refs sent.
-
-    SnapshotError for a document without a host; InputError when the broker does not acknowledge."""
-    from tcplog.connectors import kafka
-    from tcplog.errors import InputError
-
-    prepared = []
-    for doc in docs:
-        validate(doc, "<snapshot to publish>")
-        ref = ref_of(doc, "<snapshot to publish>")
-        prepared.append((ref, dumps(doc)))
-    where = f"kafka {','.join(settings.bootstrap_servers)} topic {settings.snapshot_topic}"
+    """Send documents to `settings.snapshot_topic` (key = host), acks=all; the refs sent."""
+    publisher = KafkaPublisher(settings)
     try:
-        producer = kafka.new_producer(settings, max_request_size=max(settings.max_request_size, MAX_BYTES + 65536))
-    except Exception as exc:  # noqa: BLE001 - mapped at the boundary
-        raise InputError(where, f"cannot connect: {type(exc).__name__}: {exc}") from None
-    try:
-        futures = [producer.send(settings.snapshot_topic, key=ref.host.encode(), value=data) for ref, data in prepared]
-        producer.flush(timeout=settings.delivery_timeout_ms / 1000 + 5)
-        for f in futures:
-            f.get(timeout=0)
-    except Exception as exc:  # noqa: BLE001
-        raise InputError(where, f"not acknowledged: {type(exc).__name__}: {exc}") from None
+        return publisher.publish(docs)
     finally:
-        producer.close(timeout=5)
-    return [ref for ref, _ in prepared]
+        publisher.close()

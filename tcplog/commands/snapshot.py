@@ -45,13 +45,21 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--store", metavar="DIR",
                    help="put each snapshot into the folder store DIR (<DIR>/<host>/<time>.json) and "
                         "print the file written, instead of writing the document")
+    p.add_argument("--to-kafka", action="store_true",
+                   help="publish each snapshot to the compacted topic --snapshot-topic (key = host, acks=all) and "
+                        "print where it went, instead of writing the document (connection options as TCPLOG_* "
+                        "variables, as for tcplog kafka; see docs/kafka.md)")
+    p.add_argument("--bootstrap-servers", metavar="HOST:PORT", action="append",
+                   help="with --to-kafka: the brokers (repeat or comma-separate; or TCPLOG_BOOTSTRAP_SERVERS)")
+    p.add_argument("--snapshot-topic", metavar="TOPIC",
+                   help="with --to-kafka: the compacted snapshot topic (or TCPLOG_SNAPSHOT_TOPIC)")
     return p
 
 
 def run(args) -> int:
     _check(args)
     series = args.count != 1
-    store = FolderStore(args.store) if args.store else None
+    store = FolderStore(args.store) if args.store else _kafka(args) if args.to_kafka else None
     out, close = sys.stdout.buffer, False
     taken, next_at = 0, 0.0
     try:
@@ -119,3 +127,15 @@ def _report(doc: dict) -> None:
     if sections:
         print(f"tcplog: snapshot of {doc['host']} at {doc['time']}: not read: {', '.join(sections)} "
               f"(see \"errors\" in the document)", file=sys.stderr)
+
+
+def _kafka(args):
+    """--to-kafka: a publisher to the snapshot topic, used like a store (tcplog.connectors.kafka_snapshots)."""
+    if args.output:
+        raise UsageError("--to-kafka and -o: choose one destination")
+    import os
+
+    from tcplog.connectors import kafka_settings, kafka_snapshots
+
+    settings = kafka_settings.load_publisher(args.bootstrap_servers, args.snapshot_topic, os.environ)
+    return kafka_snapshots.KafkaPublisher(settings)

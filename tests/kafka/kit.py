@@ -74,11 +74,32 @@ def wait_port(port: int, timeout: float = 10.0) -> None:
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
 
 
+def start_server(argv_for_port, ports, log_for_port, env=None, timeout: float = 30.0):
+    """Start a server on the first free port of `ports` that it really gets: another test session on the
+    same machine may take a port between our check and the server's bind, so a server that exits right
+    after start (address in use) is retried on the next port. (process, port)."""
+    for port in ports:
+        if not port_free(port):
+            continue
+        proc = subprocess.Popen(argv_for_port(port), stdout=log_for_port(port), stderr=subprocess.STDOUT, env=env)
+        try:
+            wait_port(port, timeout)
+        except TimeoutError:
+            proc.kill()
+            proc.wait(5)
+            continue
+        time.sleep(0.1)
+        if proc.poll() is None:
+            return proc, port
+    raise RuntimeError(f"no port of {ports} could be bound")
+
+
 class Broker:
     """One Tansu broker process on 127.0.0.1; restartable on the same port (same storage)."""
 
-    def __init__(self, port: int, storage: str, logdir: Path, env: dict | None = None):
-        self.port = port
+    def __init__(self, ports, storage: str, logdir: Path, env: dict | None = None):
+        self.ports = ports
+        self.port: int | None = None
         self.storage = storage
         self.logdir = logdir
         self.env = {**os.environ, **(env or {})}
@@ -90,13 +111,19 @@ class Broker:
         return f"127.0.0.1:{self.port}"
 
     def start(self) -> Broker:
-        url = f"tcp://127.0.0.1:{self.port}"
+        """Start (the first time on a free port of `ports`; a restart on the same port)."""
         self.starts += 1
-        log = open(self.logdir / f"tansu-{self.port}-{self.starts}.log", "wb")
-        self.proc = subprocess.Popen([str(TANSU), "broker", "--listener-url", url, "--advertised-listener-url", url,
-                                      "--storage-engine", self.storage], stdout=log, stderr=subprocess.STDOUT,
-                                     env=self.env)
-        wait_port(self.port)
+
+        def argv(port):
+            url = f"tcp://127.0.0.1:{port}"
+            return [str(TANSU), "broker", "--listener-url", url, "--advertised-listener-url", url,
+                    "--storage-engine", self.storage]
+
+        def log(port):
+            return open(self.logdir / f"tansu-{port}-{self.starts}.log", "wb")
+
+        ports = self.ports if self.port is None else [self.port]
+        self.proc, self.port = start_server(argv, ports, log, self.env, timeout=10)
         return self
 
     def kill(self) -> None:

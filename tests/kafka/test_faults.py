@@ -156,3 +156,27 @@ def test_sigint_drains_like_sigterm(broker, services, logdir):
     assert "stopped" in [line["msg"] for line in svc.logs()]
     acc = kit.account(*kit.read_outputs(broker.bootstrap, topics, 200))
     assert acc.inputs == 200 and acc.events == 40 and acc.duplicates == 0
+
+
+def test_a_record_whose_event_is_too_large_becomes_a_dead_letter(broker, services, logdir):
+    """An event larger than --max-request-size is refused by the client: the record itself goes to the
+    dead-letter topic (too_large), the service goes on, and the accounting holds."""
+    topics = kit.make_topics(broker.bootstrap, partitions=1)
+    svc = kit.ServiceProc(broker.bootstrap, topics, kit.unique("g"), logdir, "--max-record-bytes", "20000",
+                          "--max-request-size", "40000")
+    services.append(svc.start())
+    svc.wait_ready()
+    # 10 kB of control bytes in a kmsg dictionary value: JSON-escaped six times over, in `raw` and in `source.extra`
+    swollen = b"4,1201,3600000100,-;TCP: time wait bucket table overflow\n SUBSYSTEM=net\n DEVICE=+" + b"\x01" * 10000
+    feeder = kit.Feeder(broker.bootstrap, topics.raw)
+    for i in range(3):
+        feeder.send(swollen, b"web1")
+        feeder.send(*reversed(kit.mix(0)))
+    feeder.flush()
+    acc = kit.account(*kit.read_outputs(broker.bootstrap, topics, 6))
+    assert (acc.inputs, acc.events, acc.dead, acc.duplicates) == (6, 3, 3, 0)
+    dead = kit.read_topic(broker.bootstrap, topics.dead, count=3)
+    assert all(m.value == swollen and m.headers["tcplog.error.type"] == b"too_large" for m in dead)
+    assert b"MessageSizeTooLarge" in dead[0].headers["tcplog.error"]
+    assert svc.metric("tcplog_kafka_errors_total", type="record_refused") == 3
+    assert svc.term()[0] == 0

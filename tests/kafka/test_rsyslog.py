@@ -40,7 +40,8 @@ def librdkafka(tmp_path) -> Path:
     """A folder holding the librdkafka 2.16 of the confluent-kafka wheel (Debian's 2.0.2 cannot talk to Tansu)."""
     libs = sorted((kit.SITE / "confluent_kafka.libs").glob("librdkafka-*.so.1"))
     if not libs:
-        pytest.skip("confluent-kafka wheel without a bundled librdkafka")
+        require_tool(str(kit.SITE / "confluent_kafka.libs" / "librdkafka-*.so.1"),
+                     "the librdkafka bundled in the confluent-kafka wheel (omkafka needs it against Tansu)")
     folder = tmp_path / "rdk"
     folder.mkdir()
     (folder / "librdkafka.so.1").symlink_to(libs[0])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -43,9 +45,19 @@ def snapshot_topic(broker):
 
 
 def test_events_join_snapshots_read_at_start_and_followed(broker, services, logdir, snapshot_topic):
-    """Snapshots published before start are joined; one published while running is joined to later events."""
-    t0 = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
-    first = publish(broker.bootstrap, snapshot_topic, [snapshot("web1", t0), snapshot("web2", t0)])
+    """A snapshot published by `tcplog snapshot --to-kafka` before start is joined; one published while
+    the service runs is joined to the events after it."""
+    from tcplog.snapshot.store import parse_id
+
+    r = subprocess.run([sys.executable, "-m", "tcplog", "snapshot", "--from", str(SYSCTL), "--host", "web1",
+                        "--to-kafka", "--bootstrap-servers", broker.bootstrap, "--snapshot-topic", snapshot_topic],
+                       capture_output=True, text=True, timeout=60, cwd=kit.REPO)
+    assert r.returncode == 0, r.stderr
+    where = r.stdout.strip()
+    assert where.startswith(f"kafka:{snapshot_topic}/web1/")
+    first_id = where.rsplit("/", 1)[1]
+    t0 = parse_id(first_id)
+    publish(broker.bootstrap, snapshot_topic, [snapshot("web2", t0)])
     topics = kit.make_topics(broker.bootstrap)
     svc = kit.ServiceProc(broker.bootstrap, topics, kit.unique("g"), logdir, "--snapshot-topic", snapshot_topic)
     services.append(svc.start())
@@ -56,7 +68,7 @@ def test_events_join_snapshots_read_at_start_and_followed(broker, services, logd
     feeder.flush()
     (before,) = kit.read_topic(broker.bootstrap, topics.events, count=1)
     joined = before.json()["snapshot"]["before"]
-    assert joined["id"] == first[0].id
+    assert joined["id"] == first_id
     assert before.json()["cause"]["id"]
 
     later = publish(broker.bootstrap, snapshot_topic, [snapshot("web1", t0 + timedelta(minutes=5))])
