@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 
+from tcplog.connectors import atomic
 from tcplog.connectors.procfs import read_bounded
 from tcplog.errors import SnapshotError
 from tcplog.snapshot.document import MAX_BYTES, dumps, load_bytes, validate
@@ -51,22 +51,7 @@ class FolderStore:
     def put(self, doc: dict) -> SnapshotRef:
         validate(doc, "<snapshot to store>")
         ref = ref_of(doc, "<snapshot to store>")
-        folder = os.path.join(self.root, safe_name(ref.host))
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{ref.id}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(dumps(doc, pretty=True))
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path(ref))
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-        _fsync_dir(folder)
+        atomic.write(self.path(ref), dumps(doc, pretty=True))
         return ref
 
     def hosts(self) -> list[str]:
@@ -136,17 +121,3 @@ def _load_file(path: str) -> dict:
     if data is None:
         raise SnapshotError(path, None, f"larger than {MAX_BYTES} bytes")
     return load_bytes(data, path)
-
-
-def _fsync_dir(folder: str) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-

@@ -13,35 +13,17 @@ starts as if there were no state.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 
 import orjson
+
+from tcplog.connectors import atomic
 
 VERSION = 1
 
 
 def save(path: str, state: dict) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(orjson.dumps(dict(state, version=VERSION), option=orjson.OPT_APPEND_NEWLINE))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    dfd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
+    atomic.write(path, orjson.dumps(dict(state, version=VERSION), option=orjson.OPT_APPEND_NEWLINE))
 
 
 def load(path: str, source: str) -> tuple[dict | None, str | None]:

@@ -20,7 +20,8 @@ SIGNALS = (
 )
 
 
-def _get(doc: dict, path: tuple[str, ...]):
+def counter_at(doc: dict | None, path: tuple[str, ...]) -> int | None:
+    """The integer counter at path in a snapshot document, or None."""
     node = doc
     for part in path:
         if not isinstance(node, dict):
@@ -43,7 +44,7 @@ def findings(docs: Iterable[dict], since: datetime | None = None,
         if b0 and b1 and b0 != b1:
             continue
         for family, message_id, path in SIGNALS:
-            v0, v1 = _get(before, path), _get(after, path)
+            v0, v1 = counter_at(before, path), counter_at(after, path)
             if v0 is None or v1 is None or v1 <= v0:
                 continue
             yield synthetic_event(family, message_id, after["host"], t1, path, v0, v1, t0), before, after

@@ -9,6 +9,8 @@ known and not smaller than what the log shows, else the log's count.
 
 from __future__ import annotations
 
+from tcplog.counters import counter_at
+
 # family -> the snapshot counter that counts each occurrence of the message
 COUNTERS = {
     "conntrack_full": ("conntrack", "stat", "drop"),
@@ -22,15 +24,6 @@ COUNTERS = {
 }
 
 
-def _get(doc: dict | None, path: tuple[str, ...]):
-    node = doc
-    for part in path:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(part)
-    return node if isinstance(node, int) and not isinstance(node, bool) else None
-
-
 def counter_delta(event: dict, before: dict | None, after: dict | None) -> tuple[str, int] | None:
     """(counter name, after - before) for the event's family, when both snapshots have it."""
     path = COUNTERS.get(event["family"])
@@ -41,7 +34,7 @@ def counter_delta(event: dict, before: dict | None, after: dict | None) -> tuple
     b0, b1 = (before.get("boot") or {}).get("id"), (after.get("boot") or {}).get("id")
     if b0 and b1 and b0 != b1:
         return None  # counters restart at boot
-    v0, v1 = _get(before, path), _get(after, path)
+    v0, v1 = counter_at(before, path), counter_at(after, path)
     if v0 is None or v1 is None or v1 < v0:
         return None
     return ".".join(path), v1 - v0
