@@ -31,7 +31,7 @@ from tcplog.render import ndjson
 from tcplog.scan import Scanner, Stats
 from tcplog.snapshot.store import ChainStore, MemoryStore
 
-RANGE_BYTES = 2 << 20
+RANGE_BYTES = 1 << 20
 _PROBE = 64 << 10
 
 
