@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
+	@for f in samples/snapshots/*.json; do $(BIN)/tcplog snapshot --from $$f --store .tcplog/snapshots >/dev/null || exit 1; done
 	$(BIN)/tcplog scan samples/logs/ --incident-window 5m --stats
 
 system-deps:
