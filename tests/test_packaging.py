@@ -110,3 +110,19 @@ def test_dockerfile_build_steps_run_here(tmp_path):
                        capture_output=True, timeout=120, cwd=tmp_path)
     assert r.returncode == 0 and r.stdout.count(b"\n") > 10, r.stderr.decode()[-500:]
     assert shutil.which("tcplog", path=str(venv / "bin"))
+
+
+def test_make_demo_prints_classified_events():
+    """`make demo` (the README's first command) files the bundled snapshots and prints classified events."""
+    import shutil as _shutil
+
+    if not _shutil.which("make"):
+        pytest.fail("make is needed for the README quick start")
+    r = subprocess.run(["make", "-s", "demo"], cwd=REPO, capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr.decode()[-2000:]
+    import orjson
+
+    events = [orjson.loads(line) for line in r.stdout.splitlines() if line.startswith(b"{")]
+    causes = {e["cause"]["id"] for e in events}
+    assert len(events) > 30 and "tw_bucket_overflow.limit_death_row" in causes
+    assert "conntrack_full.capacity_default_max" in causes
