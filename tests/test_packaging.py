@@ -118,7 +118,13 @@ def test_make_demo_prints_classified_events():
 
     if not _shutil.which("make"):
         pytest.fail("make is needed for the README quick start")
-    r = subprocess.run(["make", "-s", "demo"], cwd=REPO, capture_output=True, timeout=300)
+    store = REPO / ".tcplog"
+    existed = store.exists()
+    try:
+        r = subprocess.run(["make", "-s", "demo"], cwd=REPO, capture_output=True, timeout=300)
+    finally:
+        if not existed:  # leave no default store behind for the other tests' scans
+            _shutil.rmtree(store, ignore_errors=True)
     assert r.returncode == 0, r.stderr.decode()[-2000:]
     import orjson
 
