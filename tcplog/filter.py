@@ -71,7 +71,8 @@ class Filter:
         if event is None:
             return line + b"\n"
         obj["tcplog"] = event
-        return orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
+        out = orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
+        return b"\x1e" + out if body[:1] == b"\x1e" else out  # json-seq in, json-seq out
 
 
 def wrap(line: bytes, event: dict | None) -> bytes:
