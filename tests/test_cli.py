@@ -127,7 +127,7 @@ def test_usage_errors_exit_2():
     assert tcplog().returncode == 2
 
 
-@pytest.mark.parametrize("command", [[], ["scan"], ["filter"], ["families"]])
+@pytest.mark.parametrize("command", [[]] + [[c.NAME] for c in __import__("tcplog.commands", fromlist=["COMMANDS"]).COMMANDS])
 def test_help_on_every_command(command):
     """Every command answers --help with its exit codes."""
     r = tcplog(*command, "--help")
