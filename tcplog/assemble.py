@@ -19,11 +19,13 @@ _MERGED = ("ll_header", "dst_mac", "src_mac", "ethertype")
 class Assembler:
     def __init__(self):
         self._held: dict | None = None
+        self.merged = 0  # continuation events folded into the event before them
 
     def push(self, event: dict) -> list[dict]:
         held = self._held
         if event["message_id"] == LL_HEADER and held is not None and held["host"] == event["host"]:
             _merge(held, event)
+            self.merged += 1
             return []
         out = [] if held is None else [held]
         if event["family"] == "martian_source" and event["message_id"] != LL_HEADER:

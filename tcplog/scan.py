@@ -33,6 +33,8 @@ class Stats:
     candidates: int = 0
     unframed: int = 0
     not_kernel: int = 0
+    unmatched: int = 0  # kernel records holding a trigger that no grammar accepted
+    merged: int = 0  # continuation lines (martian ll header) folded into the event before them
     events: Counter = field(default_factory=Counter)
     messages: Counter = field(default_factory=Counter)
     causes: Counter = field(default_factory=Counter)  # filled where events leave the pipeline
@@ -46,6 +48,8 @@ class Stats:
         self.candidates += other.candidates
         self.unframed += other.unframed
         self.not_kernel += other.not_kernel
+        self.unmatched += other.unmatched
+        self.merged += other.merged
         self.events.update(other.events)
         self.messages.update(other.messages)
         self.causes.update(other.causes)
@@ -54,7 +58,8 @@ class Stats:
     def as_dict(self) -> dict:
         return {
             "files": self.files, "lines": self.lines, "bytes": self.bytes, "candidates": self.candidates,
-            "unframed": self.unframed, "not_kernel": self.not_kernel,
+            "unframed": self.unframed, "not_kernel": self.not_kernel, "unmatched": self.unmatched,
+            "merged": self.merged,
             "events": sum(self.events.values()), "events_by_family": dict(sorted(self.events.items())),
             "events_by_message": dict(sorted(self.messages.items())),
             "events_by_cause": dict(sorted(self.causes.items())),
@@ -134,7 +139,9 @@ class Scanner:
     def _emit(self, record, position, stats, assembler) -> Iterator[dict]:
         match = self.dispatcher.match(record)
         if match is None:
-            if not record.kernel:
+            if record.kernel:
+                stats.unmatched += 1
+            else:
                 stats.not_kernel += 1
             return
         for event in assembler.push(build(record, match, position)):
@@ -144,6 +151,7 @@ class Scanner:
 
     @staticmethod
     def _finish(assembler, stats) -> Iterator[dict]:
+        stats.merged += assembler.merged
         for event in assembler.flush():
             stats.events[event["family"]] += 1
             stats.messages[event["message_id"]] += 1

@@ -164,3 +164,15 @@ def test_filter_batch_prefilter_pass_changes_nothing(records):
     batched = Filter()
     batched.prepare(records)
     assert [batched.process(r, ctx()) for r in records] == one_by_one
+
+
+@examples
+@given(st.lists(lines, max_size=40))
+def test_scan_accounting_reconciles(records):
+    """Every candidate line is an event, a folded continuation, unframed, not the kernel's, or unmatched."""
+    data = b"\n".join(records) + b"\n"
+    stats = Stats()
+    events = list(SCANNER.scan_blocks(blocks(io.BytesIO(data), size=128), ctx(), "x", stats))
+    assert len(events) == sum(stats.events.values())
+    assert stats.candidates == (len(events) + stats.merged + stats.unframed + stats.not_kernel
+                                + stats.unmatched)
