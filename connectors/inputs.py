@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tcplog import occurrences
 from tcplog.connectors import archives, files
 from tcplog.framing import journal_export
 from tcplog.framing.context import FramingContext
@@ -48,11 +47,11 @@ def _one(stream, name, host, scanner, pipeline, ctx, stats, force_export, head=N
 
 def range_events(path: str, start: int, end: int, line_base: int, host: str | None, scanner: Scanner,
                  pipeline: Pipeline, ctx: FramingContext, stats: Stats) -> Iterator[dict]:
-    """The events of bytes [start, end) of an uncompressed file, joined and classified, not yet
-    counted across ranges (the caller attaches suppression notices over all ranges in order)."""
+    """The events of bytes [start, end) of an uncompressed file, joined and classified; suppression
+    notices not yet attached, occurrences not yet settled (the caller does both, in order)."""
     with open(path, "rb") as f:
         f.seek(start)
         data = f.read(end - start)
     found = scanner.scan_blocks([data] if data else [], ctx, path, stats, offset=start, lines_before=line_base)
     for event in found:
-        yield occurrences.finish(pipeline.explain(event, default_host=host))
+        yield pipeline.explain(event, default_host=host)

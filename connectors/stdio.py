@@ -101,6 +101,12 @@ class EventSink:
             self.stream.write(data)
             self.stream.flush()
             return
+        if len(data) >= self.batch:  # a worker's whole range: no copy through the buffer
+            if self._buf:
+                self.stream.write(self._buf)
+                self._buf.clear()
+            self.stream.write(data)
+            return
         self._buf += data
         if len(self._buf) >= self.batch:
             self.stream.write(self._buf)

@@ -4,10 +4,11 @@ Tasks are whole inputs (compressed files, journal exports, small files, or any f
 --dedupe, --incident-window or --year need the whole stream), or byte ranges of about
 `RANGE_BYTES` of a large uncompressed file, cut where a record starts (never before a kmsg
 continuation or a martian `ll header:` line). Results come back in task order through a
-bounded window, so memory stays flat whatever the input size. Workers join and classify; the
-parent attaches suppression notices across the ranges of one file in order (lazily: an event
-is decoded again only when a notice changes it) so that the output is identical to a
-single-process run.
+bounded window, so memory stays flat whatever the input size. Workers join, classify, attach
+suppression notices inside their range and render; the parent only settles what crosses a
+range boundary (tcplog.counting.RangeAttacher's markers: a notice for an event an earlier range
+holds, the release of that event, the events still held at a range's end), so its work is per
+host and per range, not per event, and the output is identical to a single-process run.
 """
 
 from __future__ import annotations
@@ -65,7 +66,9 @@ class Task:
 class Result:
     index: int
     data: bytearray = field(default_factory=bytearray)  # the events, serialised, in order
-    metas: list = field(default_factory=list)  # range tasks: (meta, start, end) per event in data
+    marks: list = field(default_factory=list)  # range tasks: (offset in data, kind, payload), in order
+    open: list = field(default_factory=list)  # range tasks: (meta, bytes) of events held at the end
+    hosts: int = 0  # range tasks: hosts that held an event in the range
     stats: Stats = field(default_factory=Stats)
     seen: dict = field(default_factory=dict)  # host -> [first, last] event time
     error: tuple[str, str] | None = None
@@ -87,10 +90,11 @@ def _die_with_parent() -> None:
         pass
 
 
-def _init(config: Config) -> None:
+def _init(config: Config, in_parent: bool = False) -> None:
     from tcplog.classify import load_rules
 
-    _die_with_parent()
+    if not in_parent:
+        _die_with_parent()
     memory = MemoryStore()
     for data in config.snapshot_docs:
         memory.put(orjson.loads(data))
@@ -123,13 +127,20 @@ def _run(task: Task) -> Result:
             result.stats.files += 1
             result.stats.unreadable.extend(skipped)
         else:
+            attacher = counting.RangeAttacher(config.settings.suppression_window)
             for event in inputs.range_events(task.path, task.start, task.end, task.line_base, task.host,
                                              w["scanner"], w["pipeline"], ctx, result.stats):
                 counters.note_time(result.seen, event["host"], event["time"])
                 result.stats.causes[(event["cause"] or {}).get("id") or "-"] += 1
-                start = len(result.data)
-                result.data += ndjson(event)
-                result.metas.append((_meta(event), start, len(result.data)))
+                for out in attacher.push(event):
+                    if type(out) is tuple:
+                        kind, payload = out
+                        result.marks.append((len(result.data), kind,
+                                             _meta(payload) if kind == attacher.NOTICE else payload))
+                    else:
+                        result.data += ndjson(occurrences.finish(out))
+            result.open = [(_meta(e), ndjson(occurrences.finish(e))) for e in attacher.open()]
+            result.hosts = attacher.hosts
             if task.last:
                 result.stats.files += 1
     except (InputError, SnapshotError) as exc:
@@ -250,28 +261,79 @@ def run(tasks: list[Task], workers: int, config: Config, write, stats: Stats, se
             if nxt is not None:
                 pending.append((nxt, pool.submit(_run, nxt)))
             result = future.result()
-            stats.merge(result.stats)
-            counters.merge_seen(seen, result.seen)
-            if result.error:
-                on_error(*result.error)
             if task.end is None:
+                _account(result, stats, seen, on_error)
                 write(bytes(result.data))
                 continue
             if current != task.path:
                 _drain(attacher, write)
-                attacher, current = counting.SuppressionAttacher(config.settings.suppression_window), task.path
-            view = memoryview(result.data)
-            for meta, start, end in result.metas:
-                for out in attacher.push(LazyEvent(meta, view[start:end])):
-                    write(out.render())
+                attacher = counting.SuppressionAttacher(config.settings.suppression_window,
+                                                        config.settings.suppression_hosts)
+                current = task.path
+            if attacher.held + result.hosts > attacher.max_hosts:
+                result = _rescan(task, config, attacher, write)  # the host bound could bite: replay it here
+            else:
+                _settle(result, attacher, write)
+            _account(result, stats, seen, on_error)
             if task.last:
                 _drain(attacher, write)
                 attacher, current = None, None
         _drain(attacher, write)
 
 
+def _account(result: Result, stats: Stats, seen: dict, on_error) -> None:
+    stats.merge(result.stats)
+    counters.merge_seen(seen, result.seen)
+    if result.error:
+        on_error(*result.error)
+
+
+def _settle(result: Result, attacher: counting.SuppressionAttacher, write) -> None:
+    """A range's output into the file's attacher: its bytes as they are, its markers applied."""
+    view, done = memoryview(result.data), 0
+    for at, kind, payload in result.marks:
+        if at > done:
+            write(view[done:at])
+            done = at
+        if kind == counting.RangeAttacher.NOTICE:
+            attacher.attach(payload)
+        else:
+            for out in attacher.release(payload):
+                write(_bytes(out))
+    if done < len(view):
+        write(view[done:])
+    for meta, data in result.open:
+        for out in attacher.hold(LazyEvent(meta, data)):  # never releases: the caller checked the bound
+            write(_bytes(out))
+
+
+def _rescan(task: Task, config: Config, attacher: counting.SuppressionAttacher, write) -> Result:
+    """A range replayed in this process through the file's own attacher (exact under the host bound)."""
+    if "pipeline" not in _WORKER:
+        _init(config, in_parent=True)
+    w, result = _WORKER, Result(task.index)
+    try:
+        for event in inputs.range_events(task.path, task.start, task.end, task.line_base, task.host,
+                                         w["scanner"], w["pipeline"], _context(config, task.path), result.stats):
+            counters.note_time(result.seen, event["host"], event["time"])
+            result.stats.causes[(event["cause"] or {}).get("id") or "-"] += 1
+            for out in attacher.push(event):
+                write(_bytes(out))
+        if task.last:
+            result.stats.files += 1
+    except (InputError, SnapshotError) as exc:
+        result.error = (exc.where, exc.why)
+    except w["errors"] as exc:
+        result.error = (task.path, f"{type(exc).__name__}: {exc}")
+    return result
+
+
+def _bytes(event) -> bytes:
+    """A held event's output: a range's serialised one, or one replayed here."""
+    return event.render() if isinstance(event, LazyEvent) else ndjson(occurrences.finish(event))
+
+
 def _drain(attacher, write) -> None:
     if attacher is not None:
         for out in attacher.flush():
-            write(out.render())
-
+            write(_bytes(out))

@@ -8,6 +8,7 @@ results names for every field; no global whitespace changes; small typed parse a
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import NamedTuple
 
 import pyparsing as pp
@@ -55,19 +56,39 @@ conntrack_prefix = pp.Regex(r"(?P<module>nf_conntrack|ip_conntrack):(?:[ ]+(?P<a
 hexbytes = pp.Regex(r"[0-9a-fA-F]{2}(?:[: ][0-9a-fA-F]{2})*").set_name("hex bytes")
 
 
+_IDENT = r"[A-Za-z0-9_$]"  # pyparsing's Keyword.DEFAULT_KEYWORD_CHARS
+
+
 def literal_words(text: str) -> pp.ParserElement:
-    """A fixed phrase matched word by word, tolerant of the kernel's double spaces."""
-    words = text.split()
-    expr = pp.Keyword(words[0]) if words[0].isalnum() else pp.Literal(words[0])
-    for w in words[1:]:
-        expr = expr + (pp.Keyword(w) if w.isalnum() else pp.Literal(w))
-    return expr.set_name(repr(text))
+    """A fixed phrase, tolerant of the kernel's double spaces: one Regex for the whole phrase.
+
+    Same language as a chain of `Keyword` (alphanumeric words: not inside a longer identifier)
+    and `Literal` (other words) with pyparsing's default whitespace between them, but one
+    element instead of one per word: pyparsing's cost is per element tried."""
+    parts = []
+    for word in text.split():
+        w = re.escape(word)
+        parts.append(rf"(?<!{_IDENT}){w}(?!{_IDENT})" if word.isalnum() else w)
+    return pp.Regex(r"[ \t\n\r]*".join(parts)).set_name(repr(text))
+
+
+# `expr + StringEnd()` per grammar, built once: parse_string(parse_all=True) builds that pair on
+# every call, which costs as much as the parse itself.
+_WHOLE: dict[int, tuple[pp.ParserElement, pp.ParserElement]] = {}
+
+
+def _whole(expr: pp.ParserElement) -> pp.ParserElement:
+    entry = _WHOLE.get(id(expr))
+    if entry is None or entry[0] is not expr:
+        entry = (expr, (expr + pp.StringEnd()).streamline())
+        _WHOLE[id(expr)] = entry
+    return entry[1]
 
 
 def parse_with(expr: pp.ParserElement, text: str) -> pp.ParseResults | None:
     """Parse the whole text; None when it does not match. Never raises on ordinary text."""
     try:
-        return expr.parse_string(text, parse_all=True)
+        return _whole(expr).parse_string(text)
     except pp.ParseBaseException:
         return None
     except (RecursionError, ValueError, OverflowError):  # e.g. a 5000-digit "count" in a hostile line

@@ -26,8 +26,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _steady_heap() -> None:
+    """glibc: keep freed 1 MiB read blocks on the heap for the next one.
+
+    Left dynamic, glibc maps and unmaps many of them (a page fault per 4 KiB touched: about 10 %
+    of a journal JSON scan's time). The thresholds are bounded (4 MiB, 16 MiB), so memory still
+    goes back to the system. Other C libraries: nothing to do."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-3, 4 << 20)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 16 << 20)  # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # a closed stdout ends tcplog quietly
+    _steady_heap()
     parser = build_parser()
     args = parser.parse_args(argv)
     runners = {c.NAME: c.run for c in COMMANDS}

@@ -51,30 +51,85 @@ class SuppressionAttacher:
     def push(self, event: dict) -> list[dict]:
         host = event["host"]
         if event["family"] in NOTICE_FAMILIES:
-            target = self._held.get(host)
-            if target is not None:
-                gap = _seconds_between(target["last_time"] or target["time"], event["time"])
-                if gap is None or 0 <= gap <= self.window:
-                    n = event["fields"].get("suppressed") or 0
-                    if event["message_id"] in REPEAT_MESSAGES:
-                        target["count"] += n
-                        target["last_time"] = event["time"] or target["last_time"]
-                    elif event["message_id"] in RATELIMIT_MESSAGES:
-                        target["suppressed"] += n
+            self.attach(event)
             return [event]
         out = []
         if host in self._held:
             out.append(self._held.pop(host))
-        self._held[host] = event
+        return out + self.hold(event)
+
+    def attach(self, notice: dict) -> None:
+        """Count a notice into the event its host holds (when within the window)."""
+        target = self._held.get(notice["host"])
+        if target is None:
+            return
+        gap = _seconds_between(target["last_time"] or target["time"], notice["time"])
+        if gap is None or 0 <= gap <= self.window:
+            n = notice["fields"].get("suppressed") or 0
+            if notice["message_id"] in REPEAT_MESSAGES:
+                target["count"] += n
+                target["last_time"] = notice["time"] or target["last_time"]
+            elif notice["message_id"] in RATELIMIT_MESSAGES:
+                target["suppressed"] += n
+
+    def hold(self, event: dict) -> list[dict]:
+        """Hold a non-notice event (its host holds nothing now); what the bound releases early."""
+        self._held[event["host"]] = event
         if len(self._held) > self.max_hosts:
-            out.append(self._held.popitem(last=False)[1])
             self.released_early += 1
-        return out
+            return [self._held.popitem(last=False)[1]]
+        return []
+
+    def release(self, host) -> list[dict]:
+        """The event `host` holds, released (none when it holds nothing)."""
+        held = self._held.pop(host, None)
+        return [] if held is None else [held]
+
+    @property
+    def held(self) -> int:
+        return len(self._held)
 
     def flush(self) -> list[dict]:
         out = list(self._held.values())
         self._held.clear()
         return out
+
+
+class RangeAttacher:
+    """The suppression attacher over one byte range of a file, for `scan --workers`.
+
+    It attaches what it can inside the range, exactly as SuppressionAttacher would, and reports
+    what depends on earlier ranges instead of guessing: a notice whose host has had no event in
+    the range yet (its target, if any, is held by an earlier range) and the first event of each
+    host (where single-process order releases the event an earlier range holds). Events still
+    held at the end are returned by `open()`. Unbounded on purpose: a range is small, and the
+    parent applies the host bound (see connectors/workers.py)."""
+
+    NOTICE = "notice"
+    RELEASE = "release"
+
+    def __init__(self, window: timedelta):
+        self._inner = SuppressionAttacher(window, max_hosts=1 << 62)
+        self._seen: set = set()
+
+    def push(self, event: dict) -> list:
+        """Events (dicts) and markers ((NOTICE, notice) or (RELEASE, host)), in output order."""
+        host = event["host"]
+        if host not in self._seen:
+            if event["family"] in NOTICE_FAMILIES:
+                return [(self.NOTICE, event), event]
+            self._seen.add(host)
+            return [(self.RELEASE, host)] + self._inner.hold(event)
+        return self._inner.push(event)
+
+    @property
+    def hosts(self) -> int:
+        """Hosts that held an event in this range (what the parent's bound must allow for)."""
+        return len(self._seen)
+
+    def open(self) -> list[dict]:
+        """Events still held at the end of the range, in holding order."""
+        return self._inner.flush()
 
 
 class Deduper:

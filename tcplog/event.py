@@ -20,7 +20,7 @@ from tcplog.record import Position, Record
 SCHEMA = "tcplog.event/2"
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1024)
 def rfc3339(t: datetime | None) -> str | None:
     """UTC time as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (cached: floods repeat the same second)."""
     if t is None:

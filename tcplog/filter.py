@@ -48,6 +48,9 @@ class Filter:
                 candidate = self._marks[self._next] == 1
             self._next += 1
         self.records += 1
+        if candidate is False and line[:1] not in (b"{", b"\x1e"):  # most records: raw, no trigger
+            self.offset += len(line) + 1
+            return wrap(line, None)
         position = Position(None, self.records, self.offset)
         self.offset += len(line) + 1
         body = line[:-1] if line.endswith(b"\r") else line

@@ -29,6 +29,7 @@ class PipelineSettings:
     kernel: str | None = None  # --kernel: release to classify with, over the snapshots'
     enrich: EnrichSettings = EnrichSettings()
     suppression_window: timedelta = timedelta(minutes=10)
+    suppression_hosts: int = 10_000  # hosts holding an event for a notice at once (bound; then released early)
     dedupe: timedelta | None = None  # --dedupe WINDOW
     incident_window: timedelta | None = None  # --incident-window WINDOW
     cache_size: int = 4096
@@ -44,7 +45,8 @@ class Pipeline:
     def run(self, events: Iterable[dict], default_host: str | None = None) -> Iterator[dict]:
         """The whole chain over one input's events (stages hold state per input)."""
         stream: Iterable[dict] = (self.explain(e, default_host=default_host) for e in events)
-        stream = counting.run(counting.SuppressionAttacher(self.settings.suppression_window), stream)
+        stream = counting.run(counting.SuppressionAttacher(self.settings.suppression_window,
+                                                                   self.settings.suppression_hosts), stream)
         if self.settings.dedupe is not None:
             stream = counting.run(counting.Deduper(self.settings.dedupe), stream)
         stream = (occurrences.finish(e) for e in stream)

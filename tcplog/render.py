@@ -12,7 +12,7 @@ from collections import OrderedDict
 import orjson
 
 _CAUSES: OrderedDict[int, tuple[dict, orjson.Fragment]] = OrderedDict()
-_MAX = 1024
+_MAX = 256
 
 
 def _fragment(cause: dict) -> orjson.Fragment:

@@ -58,6 +58,31 @@ def test_byte_ranges_give_the_output_of_one_process(tmp_path, monkeypatch):
     assert stats.lines == 6000 and stats.files == 1
 
 
+def test_byte_ranges_stay_identical_when_the_host_bound_releases_early(tmp_path):
+    """More hosts than the attacher may hold: ranges that could hit the bound are replayed in the
+    parent, so early releases happen where one process has them."""
+    from tcplog.framing.context import parse_iso
+
+    rnd = random.Random(11)
+    lines = [rnd.choice(LINES[:4]).format(s=i % 60, h=rnd.randint(1, 40), n=rnd.randint(1, 250)) for i in range(3000)]
+    log = tmp_path / "many-hosts.log"
+    log.write_bytes(("\n".join(lines) + "\n").encode())
+    reference = parse_iso("2026-11-21T00:00:00Z")
+    settings = PipelineSettings(suppression_hosts=5)
+    config = workers.Config(forced_framing=None, force_export=False, year=None, tz=timezone.utc, reference=reference,
+                            settings=settings, snapshot_docs=(), snapshots_dir=None, catalog=True)
+    whole, one_stats = bytearray(), Stats()  # the file as one task: one pipeline over the whole stream
+    workers.run(workers.plan([(str(log), None)], False), 1, config, whole.extend, one_stats, {}, pytest.fail)
+    one = bytes(whole)
+    assert one.count(b'"count":1,"suppressed":0,') < one.count(b"\n")  # notices did attach
+    tasks = workers.plan([(str(log), None)], True, range_bytes=8_000)
+    assert len(tasks) > 10
+    out, stats = bytearray(), Stats()
+    workers.run(tasks, 2, config, out.extend, stats, {}, lambda *a: pytest.fail(str(a)))
+    assert bytes(out) == one
+    assert sum(stats.events.values()) == sum(one_stats.events.values()) == one.count(b"\n")
+
+
 def test_cuts_never_separate_a_record_from_its_continuation(tmp_path):
     """No range starts with a kmsg dictionary line or a martian ll header line."""
     log = tmp_path / "big.log"

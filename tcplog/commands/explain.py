@@ -7,7 +7,6 @@ import sys
 from datetime import datetime, timezone
 
 import orjson
-from rich.console import Console
 
 from tcplog.classify import load_rules
 from tcplog.commands.common import EPILOG, EXIT_INPUT, EXIT_OK, framing_args, reference, zone
@@ -15,7 +14,6 @@ from tcplog.connectors import snapshot_sources
 from tcplog.enrich import Joined
 from tcplog.errors import InputError, SnapshotError, UsageError
 from tcplog.event import rfc3339
-from tcplog.explain_view import render
 from tcplog.framing.context import FramingContext, parse_iso
 from tcplog.pipeline import Pipeline, PipelineSettings
 from tcplog.recognize import Recognizer
@@ -81,6 +79,10 @@ def run(args) -> int:
     if args.json:
         sys.stdout.buffer.write(orjson.dumps(event, option=orjson.OPT_INDENT_2) + b"\n")
     else:
+        from rich.console import Console  # only for the terminal view: rich is slow to import
+
+        from tcplog.explain_view import render
+
         render(event, Console(highlight=False, soft_wrap=False))
     return EXIT_OK
 

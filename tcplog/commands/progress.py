@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+# rich is imported where it is used: only a terminal needs it, and it costs ~0.1 s at start.
 
 
 def enabled() -> bool:
@@ -22,6 +20,9 @@ class Bar:
     def __init__(self, total: int):
         self._progress = None
         if enabled() and total > 1:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
             self._progress = Progress(TextColumn("[bold]scanning"), BarColumn(), MofNCompleteColumn(),
                                       TextColumn("{task.fields[name]}"), TimeElapsedColumn(),
                                       console=Console(stderr=True), transient=True)
@@ -39,6 +40,9 @@ class Bar:
 
 def summary(stats) -> None:
     """Files, lines, bytes, events by family and by cause, unreadable inputs with reasons."""
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console(stderr=True, highlight=False)
     d = stats.as_dict()
     console.print(f"[bold]{d['files']}[/] files, {d['lines']:,} lines, {d['bytes']:,} bytes, "

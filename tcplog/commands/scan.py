@@ -137,7 +137,7 @@ def run(args) -> int:
 def _reformat(write, render):
     """Workers hand back native NDJSON (the suppression attacher patches it): re-render it per line."""
     def reformat(data: bytes) -> None:
-        write(b"".join(render(orjson.loads(line)) for line in data.splitlines() if line))
+        write(b"".join(render(orjson.loads(line)) for line in bytes(data).splitlines() if line))
     return reformat
 
 
