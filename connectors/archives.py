@@ -4,6 +4,9 @@ Members are streamed from the archive, never extracted, so no member name can wr
 links, devices and directories are skipped. A member is named `ARCHIVE!MEMBER` in events and
 its mtime is the reference time for year-less dates. Members larger than `max_member` bytes
 are skipped with a reason (a compression bomb cannot fill memory: members are read in blocks).
+A compressed archive is read up to `files.max_input_bytes()` decompressed bytes: the member that
+would end past it is reported ("decompressed past --max-input-bytes ...") and nothing after it is
+read, so listing the members of a bomb costs no more than the limit.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import tarfile
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
+from tcplog.connectors import files
 from tcplog.connectors.files import rotation_order
 
 MAX_MEMBER = 64 << 30
@@ -38,16 +42,43 @@ def members(stream, path: str | None = None,
                 yield from _member(streamed, info, max_member)
         return
     with tar:
-        infos = sorted((i for i in tar.getmembers() if i.isreg()),
-                       key=lambda i: (posixpath.dirname(i.name), rotation_order(posixpath.basename(i.name))))
+        limit = files.max_input_bytes() if _compressed(path) else None
+        infos, over = [], None
+        while (info := tar.next()) is not None:  # tar.getmembers() would decompress all of a bomb first
+            if limit is not None and info.offset_data + info.size > limit:
+                over = info
+                break
+            if info.isreg():
+                infos.append(info)
+        infos.sort(key=lambda i: (posixpath.dirname(i.name), rotation_order(posixpath.basename(i.name))))
         for info in infos:
             yield from _member(tar, info, max_member)
+        if over is not None:
+            yield (over.name, _mtime(over), None,
+                   f"decompressed past --max-input-bytes {files.format_size(limit)} (possible compression bomb); "
+                   "no later member is read")
+
+
+def _mtime(info) -> datetime:
+    """The member's mtime; now when the header holds one no datetime can (a hostile 10**20)."""
+    try:
+        return datetime.fromtimestamp(info.mtime, tz=timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return datetime.now(timezone.utc)
+
+
+def _compressed(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return files.compression(f.read(6)) is not None
+    except OSError:
+        return False
 
 
 def _member(tar, info, max_member: int):
     if not info.isreg():
         return
-    when = datetime.fromtimestamp(info.mtime, tz=timezone.utc)
+    when = _mtime(info)
     if info.size > max_member:
         yield info.name, when, None, f"member larger than {max_member} bytes"
         return

@@ -31,18 +31,38 @@ def events(path: str, host: str | None, scanner: Scanner, pipeline: Pipeline, ct
             member_ctx = FramingContext(reference=ctx.reference if fixed_reference else mtime, year=ctx.year,
                                         tz=ctx.tz)
             inner = files.open_stream(fileobj, where)
-            yield from _one(inner, where, host, scanner, pipeline, member_ctx, stats, force_export)
+            try:
+                yield from _one(inner, where, host, scanner, pipeline, member_ctx, stats, force_export)
+            except files.InputTooLarge as exc:
+                if exc.where != where or on_skip is None:
+                    raise  # the archive's own stream hit the limit: nothing after it can be read
+                on_skip(exc.where, exc.why)  # a compressed member did: its events are out, on to the next
         return
     yield from _one(stream, name, host, scanner, pipeline, ctx, stats, force_export, head)
 
 
 def _one(stream, name, host, scanner, pipeline, ctx, stats, force_export, head=None) -> Iterator[dict]:
+    """One input through the pipeline. At the --max-input-bytes ceiling the input ends where it
+    was cut, the pipeline flushes what it holds (held events, dedupe groups, incidents), and
+    only then is InputTooLarge raised: nothing read before the limit is lost."""
     head = stream.peek(64)[:64] if head is None else head
+    cut: list = []
     if force_export or journal_export.sniff(head):
-        found = scanner.scan_export(stream, ctx, name, stats)
+        found = _until_cut(scanner.scan_export(stream, ctx, name, stats), cut)
     else:
-        found = scanner.scan_blocks(files.blocks(stream), ctx, name, stats)
+        found = scanner.scan_blocks(files.blocks(stream, defer_limit=True), ctx, name, stats)
     yield from pipeline.run(found, default_host=host)
+    files.raise_if_cut(stream)
+    if cut:
+        raise cut[0]
+
+
+def _until_cut(events: Iterator[dict], cut: list) -> Iterator[dict]:
+    """The events of a stream until it hits the ceiling; the InputTooLarge is kept in `cut`."""
+    try:
+        yield from events
+    except files.InputTooLarge as exc:
+        cut.append(exc)
 
 
 def range_events(path: str, start: int, end: int, line_base: int, host: str | None, scanner: Scanner,

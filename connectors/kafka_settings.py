@@ -226,6 +226,8 @@ def read_config(path: str) -> dict:
         raise UsageError(f"--config {path}: {(exc.strerror or str(exc)).lower()}") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"--config {path}: not TOML: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # a 5000-digit integer, tables nested hundreds deep
+        raise UsageError(f"--config {path}: not usable TOML: {type(exc).__name__}: {str(exc)[:200]}") from None
     known = {f.name: f for f in options() if not f.metadata["secret"]}
     values = {}
     for key, value in data.items():

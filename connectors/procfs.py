@@ -214,7 +214,8 @@ class Filler:
         doc, sys_kernel = self.doc, "sys/kernel/"
         if doc["host"] is None:
             name = self.read("host", sys_kernel + "hostname", quiet=live)
-            doc["host"] = (name.strip() or None) if name else (socket.gethostname() if live else None)
+            doc["host"] = document.fitting(doc, "host", name.strip() or None) if name else \
+                (socket.gethostname() if live else None)
             doc["sources"]["host"] = self.tree.path(sys_kernel + "hostname") if name else "gethostname()"
         else:
             doc["sources"]["host"] = "given"
@@ -224,15 +225,17 @@ class Filler:
             u = os.uname()
             release, version = u.release, u.version
         if release is not None or version is not None:
-            doc["kernel"] = {"release": release.strip() if release else None,
-                             "version": version.strip() if version else None}
+            doc["kernel"] = {"release": document.fitting(doc, "kernel", release.strip(), document.MAX_STRING)
+                             if release else None,
+                             "version": document.fitting(doc, "kernel", version.strip(), document.MAX_STRING)
+                             if version else None}
             doc["sources"]["kernel"] = self.tree.path(sys_kernel)
         btime = self.parsed("boot", "stat", parse.boot_time)
         boot_id = self.read("boot", sys_kernel + "random/boot_id")
         if btime is not None or boot_id is not None:
             doc["boot"] = {"time": document.format_time(datetime.fromtimestamp(btime, tz=timezone.utc))
                            if btime is not None else None,
-                           "id": boot_id.strip() if boot_id else None}
+                           "id": document.fitting(doc, "boot", boot_id.strip()) if boot_id else None}
             doc["sources"]["boot"] = ", ".join((self.tree.path("stat"), self.tree.path(sys_kernel + "random/boot_id")))
         if live:
             doc["page_size"] = os.sysconf("SC_PAGE_SIZE")
@@ -266,7 +269,7 @@ class Filler:
 
     def _sysctl_file(self, path: str, top: str, values: dict, problems: list) -> None:
         parts = os.path.relpath(path, top).split(os.sep)
-        key = ".".join(p.replace(".", "/") for p in parts)
+        key = document.text(".".join(p.replace(".", "/") for p in parts))  # a name not UTF-8: \xff escapes
         try:
             if self.tree.confined:
                 real = os.path.realpath(path)
@@ -280,7 +283,12 @@ class Filler:
             if exc.errno != errno.EIO:  # EIO: no value (an unset stable_secret)
                 problems.append(f"{_why(exc)}: {path}")
             return
-        values[key] = parse.sysctl_value(data.decode("utf-8", "replace"))
+        value = parse.sysctl_value(data.decode("utf-8", "replace"))
+        if len(key) > document.MAX_NAME or len(value) > document.MAX_STRING:
+            problems.append(f"name longer than {document.MAX_NAME} or value longer than {document.MAX_STRING} "
+                            f"characters: {path}")
+            return
+        values[key] = value
 
     def sysctl_text(self, rel: str) -> bool:
         """The sysctl section from a saved `sysctl -a`; False when the file is unreadable."""
@@ -384,7 +392,7 @@ class Filler:
         owners: dict[int, tuple[int, str | None]] = {}
         denied: list[str] = []
         for name in sorted(os.listdir(proc), key=lambda n: (len(n), n)):
-            if not name.isdigit() or len(owners) == len(inodes):
+            if not (name.isascii() and name.isdigit()) or len(owners) == len(inodes):
                 continue
             fd_dir = os.path.join(proc, name, "fd")
             try:

@@ -93,19 +93,22 @@ def _identity(fill: Filler, host: str | None) -> None:
     if host is not None:
         doc["sources"]["host"] = "given"
     elif found := _first(fill, "host", HOSTNAME_FILES):
-        doc["host"] = found[1].strip().splitlines()[0].strip()
+        doc["host"] = document.fitting(doc, "host", found[1].strip().splitlines()[0].strip())
         doc["sources"]["host"] = tree.path(found[0])
     if found := _first(fill, "kernel", UNAME_FILES):
         result = parse.uname_a(found[1])
         if result.value:
-            doc["kernel"] = {"release": result.value["release"], "version": result.value["version"] or None}
+            doc["kernel"] = {"release": document.fitting(doc, "kernel", result.value["release"], document.MAX_STRING),
+                             "version": document.fitting(doc, "kernel", result.value["version"] or None,
+                                                         document.MAX_STRING)}
             doc["sources"]["kernel"] = tree.path(found[0])
         fill.problems("kernel", found[0], result.problems)
     btime = fill.parsed("boot", "proc/stat", parse.boot_time, quiet=True) if tree.exists("proc/stat") else None
     boot_id = fill.read("boot", "proc/sys/kernel/random/boot_id", quiet=True)
     if btime is not None or boot_id:
         doc["boot"] = {"time": document.format_time(datetime.fromtimestamp(btime, tz=timezone.utc))
-                       if btime is not None else None, "id": boot_id.strip() if boot_id else None}
+                       if btime is not None else None,
+                       "id": document.fitting(doc, "boot", boot_id.strip()) if boot_id else None}
         doc["sources"]["boot"] = tree.path("proc/stat" if btime is not None else "proc/sys/kernel/random/boot_id")
     identity_from_sysctl(doc, fill.all_sysctl, tree.path(SYSCTL_FILE))
     for section in ("host", "kernel", "boot"):

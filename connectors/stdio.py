@@ -12,6 +12,8 @@ import os
 import signal
 from collections.abc import Callable
 
+from tcplog.errors import InputError
+
 READ_SIZE = 64 * 1024
 MAX_RECORD = 64 << 20
 
@@ -130,7 +132,18 @@ def msgpack_loop(process, fd: int, out, stopper: Stopper | None = None) -> None:
         if not chunk:
             break
         unpacker.feed(chunk)
-        answers = [packer.pack(process(obj)) for obj in unpacker]
+        answers = []
+        try:
+            for obj in unpacker:
+                answers.append(packer.pack(process(obj)))
+        except (msgpack.StackError, msgpack.FormatError, msgpack.ExtraData, ValueError) as exc:
+            # The unpacker cannot find the next object after this: answer what came before, then stop.
+            if answers:
+                out.write(b"".join(answers))
+                out.flush()
+            raise InputError("<stdin>", f"msgpack stream unreadable past this point ({type(exc).__name__}: "
+                                        f"{exc or 'nested too deep'}); the records before it were answered") \
+                from None
         if answers:
             out.write(b"".join(answers))
             out.flush()

@@ -58,12 +58,17 @@ def from_text(text: str, source: str, host: str | None, time: datetime) -> dict:
 def identity_from_sysctl(doc: dict, values: dict[str, str], source: str) -> None:
     """Fill host, kernel and boot.id from kernel.* keys where the document has none yet."""
     if doc["host"] is None and values.get("kernel.hostname"):
-        doc["host"] = values["kernel.hostname"]
-        doc["sources"]["host"] = f"{source} (kernel.hostname)"
+        doc["host"] = document.fitting(doc, "host", values["kernel.hostname"])
+        if doc["host"] is not None:
+            doc["sources"]["host"] = f"{source} (kernel.hostname)"
     if doc["kernel"] is None and ("kernel.osrelease" in values or "kernel.version" in values):
-        doc["kernel"] = {"release": values.get("kernel.osrelease") or None,
-                         "version": values.get("kernel.version") or None}
+        doc["kernel"] = {"release": document.fitting(doc, "kernel", values.get("kernel.osrelease") or None,
+                                                     document.MAX_STRING),
+                         "version": document.fitting(doc, "kernel", values.get("kernel.version") or None,
+                                                     document.MAX_STRING)}
         doc["sources"]["kernel"] = f"{source} (kernel.osrelease, kernel.version)"
     if doc["boot"] is None and values.get("kernel.random.boot_id"):
-        doc["boot"] = {"time": None, "id": values["kernel.random.boot_id"]}
-        doc["sources"]["boot"] = f"{source} (kernel.random.boot_id)"
+        boot_id = document.fitting(doc, "boot", values["kernel.random.boot_id"])
+        if boot_id is not None:
+            doc["boot"] = {"time": None, "id": boot_id}
+            doc["sources"]["boot"] = f"{source} (kernel.random.boot_id)"

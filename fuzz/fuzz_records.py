@@ -1,12 +1,12 @@
 """Coverage-guided fuzzing (atheris/libFuzzer) of the record path: framing → prefilter → grammar →
 event, and the filter's one-answer-per-record contract.
 
-    python fuzz/fuzz_records.py -runs=20000 CORPUS fuzz/seeds       # what `make test` runs (bounded)
-    python fuzz/fuzz_records.py -max_total_time=3600 CORPUS fuzz/seeds   # a long run (docs/RELIABILITY.md)
+    python fuzz/fuzz_records.py -runs=20000 CORPUS fuzz/seeds/records       # what `make test` runs (bounded)
+    python fuzz/fuzz_records.py -max_total_time=3600 CORPUS fuzz/seeds/records   # a long run (docs/RELIABILITY.md)
 
 Any exception, or a filter answer that is not exactly one JSON object line (json-seq's leading
 RS kept as it came), is a crash; libFuzzer
-writes the input to crash-*, and it becomes a regression case in tests/fuzz_regressions/.
+writes the input to crash-*, and it becomes a regression case in tests/fuzz_regressions/records/.
 """
 
 from __future__ import annotations

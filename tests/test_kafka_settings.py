@@ -180,3 +180,19 @@ def test_every_option_is_in_docs_kafka_md_with_an_example():
         rows = [line for line in doc.splitlines() if line.startswith(f"| `{flag}")]
         assert rows, f"{flag} has no row in docs/kafka.md"
         assert f"`{ks.env_name(f.name)}` / `{f.name}`" in rows[0] and rows[0].rstrip().endswith("` |"), flag
+
+
+@pytest.mark.parametrize("text", ["a = " + "1" * 5000 + "\n", "[" + ".".join(["t"] * 400) + "]\n"])
+def test_hostile_config_files_are_a_usage_error(tmp_path, text):
+    """A 5000-digit integer, tables nested 400 deep: a usage error naming the file, no traceback."""
+    from tcplog.connectors.kafka_settings import read_config
+    from tcplog.errors import UsageError
+
+    path = tmp_path / "tcplog.toml"
+    path.write_text(text)
+    try:
+        read_config(str(path))
+    except UsageError as exc:
+        assert str(path) in str(exc)
+    else:
+        raise AssertionError("no usage error")

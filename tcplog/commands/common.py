@@ -27,6 +27,23 @@ def framing_args(p: argparse.ArgumentParser) -> None:
                    help="reference time for year inference instead of file mtimes, e.g. 2026-11-22T12:00:00Z")
 
 
+def input_args(p: argparse.ArgumentParser) -> None:
+    """How inputs are read (scan): the ceiling on decompressed bytes per compressed input."""
+    p.add_argument("--max-input-bytes", metavar="SIZE", type=size, default=files.DEFAULT_MAX_INPUT_BYTES,
+                   help="stop reading a compressed input (gzip/bz2/xz/zstd file, compressed tar member) after SIZE "
+                        "decompressed bytes and report it unreadable as a possible compression bomb, keeping the "
+                        f"events found before; e.g. 500M, 10G; 0: no limit "
+                        f"(default {files.format_size(files.DEFAULT_MAX_INPUT_BYTES)})")
+
+
+def size(text: str) -> int | None:
+    """`500M`, `10G`, `0` (no limit) -> bytes or None (argparse type)."""
+    try:
+        return files.parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def zone(name: str):
     if name.upper() in ("UTC", "Z"):
         return timezone.utc

@@ -8,10 +8,10 @@ from datetime import datetime, timezone
 
 from tcplog import occurrences, protocols
 from tcplog import formats
-from tcplog.commands.common import (EPILOG, EXIT_OK, build_pipeline, classify_args, folder_store, format_args,
-                                    framing_args, load_snapshots, received_now, reference, zone)
+from tcplog.commands.common import (EPILOG, EXIT_INPUT, EXIT_OK, build_pipeline, classify_args, folder_store,
+                                    format_args, framing_args, load_snapshots, received_now, reference, zone)
 from tcplog.connectors import stdio
-from tcplog.errors import UsageError
+from tcplog.errors import InputError, UsageError
 from tcplog.filter import Filter
 from tcplog.recognize import Recognizer
 from tcplog.snapshot.store import MemoryStore
@@ -81,7 +81,11 @@ def run(args) -> int:
         live = None if (fixed is not None or args.year is not None) else (lambda: datetime.now(timezone.utc))
         fluentd = protocols.Fluentd(flt, ctx, args.tag_key, args.time_key, args.event_tag, live)
         if args.protocol == "fluentd-msgpack":
-            stdio.msgpack_loop(fluentd.msgpack_map, fd, out, stopper)
+            try:
+                stdio.msgpack_loop(fluentd.msgpack_map, fd, out, stopper)
+            except InputError as exc:
+                print(f"tcplog: {exc.where}: {exc.why}", file=sys.stderr)
+                return EXIT_INPUT
             return EXIT_OK
         process = fluentd.json_line
     stdio.filter_loop(process, fd, out, args.max_record_bytes, stopper,

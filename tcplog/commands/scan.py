@@ -18,6 +18,7 @@ from tcplog.commands import progress
 from tcplog.commands.common import (EPILOG, EXIT_INPUT, EXIT_OK, build_pipeline, classify_args, context, duration,
                                     folder_store, format_args, framing_args, load_snapshots, received_now, reference,
                                     zone)
+from tcplog.commands.common import input_args
 from tcplog.connectors import files, inputs, sosreport, stdio, workers
 from tcplog.enrich import Joined
 from tcplog.errors import InputError, SnapshotError
@@ -40,6 +41,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("paths", nargs="+", metavar="PATH", help="file, directory, sosreport folder, or - for stdin")
     framing_args(p)
+    input_args(p)
     p.add_argument("-o", "--output", metavar="FILE", help="write events to FILE instead of stdout")
     format_args(p)
     p.add_argument("--stats", action="store_true",
@@ -63,6 +65,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def run(args) -> int:
     tz, fixed = zone(args.tz), reference(args)
+    files.set_max_input_bytes(args.max_input_bytes)  # before any input is opened or worker forked
     forced = None if args.framing == journal_export.NAME else args.framing
     stats = Stats()
     memory = MemoryStore()

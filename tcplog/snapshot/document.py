@@ -61,12 +61,41 @@ def new(host: str | None, time: datetime) -> dict:
 
 
 def add_error(doc: dict, section: str, error: str) -> None:
-    doc["errors"].append({"section": section, "error": error[:MAX_STRING]})
+    doc["errors"].append({"section": section, "error": text(error)[:MAX_STRING]})
+
+
+def text(s: str) -> str:
+    """`s` as it can be written as JSON: bytes that were not UTF-8 (a file name read with
+    surrogateescape, `eth\\udcff`) shown as `\\xff` escapes instead of lone surrogates."""
+    if s.isascii():
+        return s
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        pass
+    try:
+        return s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate surrogateescape did not make
+        return s.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def fitting(doc: dict, section: str, value: str | None, limit: int = MAX_NAME) -> str | None:
+    """`value` (a host name, a boot id, a kernel release) when it fits the document; else None
+    and an error in `section` (a hostname file holding a megabyte is not a host name)."""
+    if value is None:
+        return None
+    if len(value) > limit:
+        add_error(doc, section, f"longer than {limit} characters ({len(value)}), not kept: {value[:60]!r}...")
+        return None
+    return text(value)
 
 
 def format_time(t: datetime) -> str:
-    """UTC, microseconds, `Z`: 2026-11-22T10:00:00.000000Z."""
-    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """UTC, microseconds, `Z`: 2026-11-22T10:00:00.000000Z (four-digit years before 1000 too)."""
+    t = t.astimezone(timezone.utc)
+    return (f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}."
+            f"{t.microsecond:06d}Z")
 
 
 def parse_time(text: str) -> datetime | None:
@@ -189,6 +218,8 @@ class _Check:
             self.fail(path, f"expected a string{' or null' if nullable else ''}, got {_show(value)}")
         if len(value) > limit:
             self.fail(path, f"string longer than {limit} characters ({len(value)})")
+        if text(value) is not value:
+            self.fail(path, "not valid UTF-8 (a lone surrogate)")
 
     def time(self, value, path: str, nullable: bool):
         if value is None and nullable:
@@ -204,6 +235,8 @@ class _Check:
             sub = _join(path, key)
             if not key or len(key) > MAX_NAME:
                 self.fail(sub, f"key must be 1 to {MAX_NAME} characters")
+            if text(key) is not key:
+                self.fail(sub, "key is not valid UTF-8 (a lone surrogate)")
             check(item, sub)
 
     def neighbour_table(self, value, path: str):
@@ -229,7 +262,7 @@ def _join(path: str, key: str) -> str:
     """`sockstat.TCP.tw`; keys that are not plain names (sysctls hold dots) in brackets."""
     if _PLAIN.match(key):
         return f"{path}.{key}" if path else key
-    shown = orjson.dumps(key[:80] + ("..." if len(key) > 80 else "")).decode()
+    shown = orjson.dumps(text(key[:80]) + ("..." if len(key) > 80 else "")).decode()
     return f"{path}[{shown}]"
 
 

@@ -50,6 +50,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
+from tcplog.snapshot.document import MAX_NAME, MAX_STRING  # what a document keeps: a name, a value
+
 
 class Parsed(NamedTuple):
     value: Any
@@ -58,7 +60,7 @@ class Parsed(NamedTuple):
 
 _DEC = re.compile(r"[+-]?\d{1,20}\Z")
 _HEX = re.compile(r"[0-9A-Fa-f]{1,16}\Z")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,255}\Z")  # at most MAX_NAME
 _INT_MIN, _INT_MAX = -(1 << 63), (1 << 64) - 1
 
 
@@ -137,7 +139,7 @@ def counters(text: str) -> Parsed:
     return Parsed(out, problems)
 
 
-_SNMP6 = re.compile(r"([A-Za-z]+?6)([A-Za-z_][A-Za-z0-9_]*)\Z")
+_SNMP6 = re.compile(r"([A-Za-z]{1,64}?6)([A-Za-z_][A-Za-z0-9_]{0,255})\Z")
 
 
 def snmp6(text: str) -> Parsed:
@@ -157,7 +159,7 @@ def snmp6(text: str) -> Parsed:
     return Parsed(out, problems)
 
 
-_MEMINFO = re.compile(r"([^:\s]+):\s+(\d{1,20})(?:\s+kB)?\s*\Z")
+_MEMINFO = re.compile(r"([^:\s]{1,256}):\s+([0-9]{1,20})(?:\s+kB)?\s*\Z")
 
 
 def meminfo(text: str) -> Parsed:
@@ -168,10 +170,11 @@ def meminfo(text: str) -> Parsed:
         if not line.strip():
             continue
         m = _MEMINFO.match(line.strip())
-        if not m:
-            problems.append(_problem(n, "expected 'Name: value [kB]'", line))
+        value = to_int(m.group(2)) if m else None
+        if value is None:
+            problems.append(_problem(n, "expected 'Name: value [kB]' (a 64-bit value)", line))
             continue
-        out[m.group(1)] = int(m.group(2))
+        out[m.group(1)] = value
     return Parsed(out, problems)
 
 
@@ -195,8 +198,15 @@ def sysctl_text(text: str) -> Parsed:
         if not sep or not key or any(c.isspace() for c in key) or "=" in key:
             problems.append(_problem(n, "expected 'key = value'", line))
             continue
+        if len(key) > MAX_NAME:
+            problems.append(_problem(n, f"key longer than {MAX_NAME} characters", line))
+            continue
         value = " ".join(value.split())
-        out[key] = f"{out[key]} {value}".strip() if key in out else value
+        value = f"{out[key]} {value}".strip() if key in out else value
+        if len(value) > MAX_STRING:
+            problems.append(_problem(n, f"{key}: value longer than {MAX_STRING} characters", line))
+            continue
+        out[key] = value
     return Parsed(out, problems)
 
 
@@ -231,6 +241,8 @@ def hex_stat(text: str, global_columns: tuple[str, ...] = ("entries",)) -> Parse
                 out[name] = out.get(name, 0) + value
     if not rows:
         problems.append(_problem(n0, "header without value lines", first))
+    for name in [name for name, value in out.items() if value > _INT_MAX]:  # summed past 64 bits: not real
+        problems.append(f"{name}: the sum over CPUs does not fit 64 bits ({out.pop(name)})"[:200])
     return Parsed(out, problems)
 
 
@@ -253,6 +265,8 @@ def tcp_listeners(lines: Iterable[str], little_endian: bool = True) -> Parsed:
         try:
             address, port = _hex_endpoint(tokens[1], little_endian)
             _tx, _, rx = tokens[4].partition(":")
+            if not _HEX.match(rx):
+                raise ValueError(f"queues {tokens[4]!r}")
             out.append({"address": address, "port": port, "accept_queue": int(rx, 16),
                         "uid": int(tokens[7]), "inode": int(tokens[9])})
         except ValueError as exc:
@@ -262,7 +276,7 @@ def tcp_listeners(lines: Iterable[str], little_endian: bool = True) -> Parsed:
 
 def _hex_endpoint(text: str, little_endian: bool) -> tuple[str, int]:
     addr, sep, port = text.partition(":")
-    if not sep or len(port) != 4 or len(addr) not in (8, 32):
+    if not sep or not _HEX.match(port) or len(port) != 4 or len(addr) not in (8, 32):
         raise ValueError(f"address {text!r}")
     raw = bytes.fromhex(addr)
     if little_endian:
@@ -271,7 +285,7 @@ def _hex_endpoint(text: str, little_endian: bool) -> tuple[str, int]:
     return str(ip), int(port, 16)
 
 
-_USERS = re.compile(r'\(\("((?:[^"\\]|\\.)*)",pid=(\d+)')
+_USERS = re.compile(r'\(\("((?:[^"\\]|\\.)*)",pid=([0-9]{1,10})\b')
 
 
 def ss_listeners(text: str) -> Parsed:
@@ -289,13 +303,17 @@ def ss_listeners(text: str) -> Parsed:
             continue
         recv, send = to_int(tokens[1]), to_int(tokens[2])
         endpoint = _ss_endpoint(tokens[3])
-        if recv is None or send is None or endpoint is None:
+        if recv is None or send is None or recv < 0 or send < 0 or endpoint is None:
             problems.append(_problem(n, "bad queue sizes or local address", line))
             continue
         m = _USERS.search(line)
+        process = m.group(1) if m and len(m.group(1)) <= MAX_NAME else None
         out.append({"address": endpoint[0], "port": endpoint[1], "accept_queue": recv, "backlog": send,
-                    "pid": int(m.group(2)) if m else None, "process": m.group(1) if m else None})
+                    "pid": int(m.group(2)) if process else None, "process": process})
     return Parsed(out, problems)
+
+
+_PORT = re.compile(r"[0-9]{1,5}\Z")  # ASCII: str.isdigit() also takes "²", which int() refuses
 
 
 def _ss_endpoint(text: str) -> tuple[str, int] | None:
@@ -304,7 +322,7 @@ def _ss_endpoint(text: str) -> tuple[str, int] | None:
     else:
         addr, sep, port = text.rpartition(":")
     addr = addr.partition("%")[0]  # 127.0.0.53%lo
-    if not sep or not addr or not port.isdigit() or int(port) > 65535:
+    if not sep or not addr or not _PORT.match(port) or int(port) > 65535:
         return None
     return addr, int(port)
 
@@ -329,12 +347,16 @@ def uname_a(text: str) -> Parsed:
                    "version": " ".join(rest), "machine": arch[0] if arch else None}, [])
 
 
+_YEAR_9999 = 253402300799  # 9999-12-31T23:59:59Z, the last second a document's time can hold
+
+
 def boot_time(text: str) -> Parsed:
     """/proc/stat -> its `btime` (seconds since the epoch), or None."""
     for n, line in enumerate(text.splitlines(), 1):
         if line.startswith("btime"):
             tokens = line.split()
-            if len(tokens) == 2 and tokens[1].isdigit() and len(tokens[1]) <= 12:
+            if len(tokens) == 2 and tokens[1].isascii() and tokens[1].isdigit() and len(tokens[1]) <= 12 \
+                    and int(tokens[1]) <= _YEAR_9999:
                 return Parsed(int(tokens[1]), [])
             return Parsed(None, [_problem(n, "expected 'btime SECONDS'", line)])
     return Parsed(None, ["no btime line"])
@@ -357,15 +379,13 @@ def date_output(text: str) -> Parsed:
     if not m or m.group(1).lower() not in _MONTHS:
         return Parsed(None, [_problem(1, "expected 'Www Mmm DD HH:MM:SS ZONE YYYY'", line)])
     month, day, hh, mi, ss, zone, year = m.groups()
-    if zone.upper() in ("UTC", "GMT", "Z", "UCT"):
-        tz = timezone.utc
-    elif o := _OFFSET.match(zone):
-        sign = -1 if o.group(1) == "-" else 1
-        tz = timezone(sign * timedelta(hours=int(o.group(2)), minutes=int(o.group(3))))
-    else:
+    o = _OFFSET.match(zone)
+    if zone.upper() not in ("UTC", "GMT", "Z", "UCT") and not o:
         return Parsed(None, [_problem(1, f"time zone {zone!r} is ambiguous", line)])
     try:
+        tz = timezone((-1 if o.group(1) == "-" else 1) * timedelta(hours=int(o.group(2)), minutes=int(o.group(3)))) \
+            if o else timezone.utc
         t = datetime(int(year), _MONTHS[month.lower()], int(day), int(hh), int(mi), int(ss), tzinfo=tz)
-    except ValueError as exc:
+        return Parsed(t.astimezone(timezone.utc), [])
+    except (ValueError, OverflowError) as exc:  # +9999, 02-30, year 1 at +01:00
         return Parsed(None, [_problem(1, str(exc), line)])
-    return Parsed(t.astimezone(timezone.utc), [])

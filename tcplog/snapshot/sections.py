@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import ipaddress
 
+from tcplog.snapshot.parse import to_int
+
 SYSCTL_PREFIXES = ("net.",)
 SYSCTL_NAMES = frozenset({
     "vm.min_free_kbytes", "vm.extra_free_kbytes", "vm.watermark_scale_factor", "vm.watermark_boost_factor",
@@ -51,8 +53,8 @@ def select_sysctl(values: dict[str, str]) -> dict[str, str]:
 def _number(sysctl: dict | None, names: tuple[str, ...]) -> int | None:
     for name in names:
         value = (sysctl or {}).get(name)
-        if value is not None and value.lstrip("-").isdigit() and len(value) <= 20:
-            return int(value)
+        if value is not None and (number := to_int(value)) is not None:
+            return number
     return None
 
 
