@@ -53,10 +53,14 @@ class SuppressionAttacher:
         if event["family"] in NOTICE_FAMILIES:
             self.attach(event)
             return [event]
-        out = []
-        if host in self._held:
-            out.append(self._held.pop(host))
-        return out + self.hold(event)
+        held = self._held
+        previous = held.pop(host, None)
+        held[host] = event
+        out = [] if previous is None else [previous]
+        if len(held) > self.max_hosts:
+            out.append(held.popitem(last=False)[1])
+            self.released_early += 1
+        return out
 
     def attach(self, notice: dict) -> None:
         """Count a notice into the event its host holds (when within the window)."""

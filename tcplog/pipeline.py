@@ -32,7 +32,7 @@ class PipelineSettings:
     suppression_hosts: int = 10_000  # hosts holding an event for a notice at once (bound; then released early)
     dedupe: timedelta | None = None  # --dedupe WINDOW
     incident_window: timedelta | None = None  # --incident-window WINDOW
-    cache_size: int = 4096
+    cache_size: int = 2048  # causes held (~2 KB each): floods hit the latest ones
 
 
 class Pipeline:

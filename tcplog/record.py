@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 
 @dataclass(slots=True)
@@ -32,9 +33,9 @@ class Record:
     extra: dict[str, str] = field(default_factory=dict)  # e.g. _KERNEL_DEVICE, kmsg SUBSYSTEM
 
 
-@dataclass(slots=True, frozen=True)
-class Position:
-    """Where a record came from: a file and line/byte offset, or a stream position."""
+class Position(NamedTuple):
+    """Where a record came from: a file and line/byte offset, or a stream position.
+    (A NamedTuple: immutable, and built once per event at a fraction of a frozen dataclass's cost.)"""
 
     file: str | None = None
     line: int | None = None

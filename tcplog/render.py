@@ -29,6 +29,10 @@ def _fragment(cause: dict) -> orjson.Fragment:
 
 def ndjson(event: dict) -> bytes:
     cause = event.get("cause")
-    if cause:
-        event = dict(event, cause=_fragment(cause))
-    return orjson.dumps(event, option=orjson.OPT_APPEND_NEWLINE)
+    if not cause:
+        return orjson.dumps(event, option=orjson.OPT_APPEND_NEWLINE)
+    event["cause"] = _fragment(cause)  # swapped in for the call, not copied: events are big
+    try:
+        return orjson.dumps(event, option=orjson.OPT_APPEND_NEWLINE)
+    finally:
+        event["cause"] = cause

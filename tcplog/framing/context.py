@@ -87,6 +87,19 @@ class FramingContext:
         return None
 
 
+    def place_text(self, month: int, day: str, hh: str, mm: str, ss: str, frac: str | None) -> datetime | None:
+        """`place` from the date's digits as read (cached by them when no --year state applies)."""
+        if self.year is None:
+            key = (month, day, hh, mm, ss, frac)
+            placed = self._placed.get(key)
+            if placed is not None:
+                return placed
+        placed = self.place(month, int(day), int(hh), int(mm), int(ss), int(frac[:6].ljust(6, "0")) if frac else 0)
+        if self.year is None and placed is not None:
+            self._placed[key] = placed
+        return placed
+
+
 def _make(year, month, day, hh, mm, ss, micro, tz) -> datetime | None:
     try:
         return datetime(year, month, day, hh, mm, ss, micro, tzinfo=tz).astimezone(timezone.utc)

@@ -90,8 +90,7 @@ def decode(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
     m = _FAST.match(line)
     if m is not None and not line.startswith(_TAGLESS, m.start(8)):
         pri, mon, day, hh, mm, ss, frac, host, program, pid, sec, usec, caller = m.groups()
-        time = ctx.place(_MONTHS[mon], int(day), int(hh), int(mm), int(ss),
-                         int(frac[:6].ljust(6, "0")) if frac else 0)
+        time = ctx.place_text(_MONTHS[mon], day, hh, mm, ss, frac)
         facility = severity = None
         if pri is not None:
             facility, severity = int(pri) >> 3, int(pri) & 7
