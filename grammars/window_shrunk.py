@@ -62,10 +62,10 @@ def _peer(s, loc, t):
     address = t["raw_address"]
     if address.startswith("["):
         address = address[1:-1]
-    try:
-        normalised = c.ip.parse_string(address, parse_all=True)[0]
-    except pp.ParseBaseException as exc:
-        raise pp.ParseException(s, loc, f"bad peer address {address!r}") from exc
+    parsed = c.parse_with(c.ip, address)
+    if parsed is None:
+        raise pp.ParseException(s, loc, f"bad peer address {address!r}")
+    normalised = parsed[0]
     peer_port, local_port = int(t["raw_peer_port"]), int(t["raw_local_port"])
     if peer_port > 65535 or local_port > 65535:
         raise pp.ParseException(s, loc, "port out of range")
