@@ -31,7 +31,9 @@ import zstandard
 from tcplog.errors import InputError
 
 BLOCK_SIZE = 1 << 20
-MAX_RECORD = 64 << 20
+MAX_RECORD = 64 << 20  # the most any caller may ask for
+DEFAULT_MAX_RECORD = 1 << 20  # scan: a longer line is read in pieces of this size (printk lines are < 1 KiB)
+_record: list[int] = [DEFAULT_MAX_RECORD]  # set per run (--max-record-bytes); forked workers inherit it
 DEFAULT_MAX_INPUT_BYTES = 64 << 30  # as archives.MAX_MEMBER: no real rotated log decompresses past it
 _limit: list[int | None] = [DEFAULT_MAX_INPUT_BYTES]  # set per run (--max-input-bytes); forked workers inherit it
 
@@ -43,6 +45,11 @@ class InputTooLarge(InputError):
 def max_input_bytes() -> int | None:
     """The ceiling on decompressed bytes per compressed input; None: unlimited."""
     return _limit[0]
+
+
+def set_max_record_bytes(limit: int | None) -> None:
+    """The longest record `blocks` holds whole (None or 0: the default); longer ones are cut."""
+    _record[0] = min(limit or DEFAULT_MAX_RECORD, MAX_RECORD)
 
 
 def set_max_input_bytes(limit: int | None) -> None:
@@ -225,13 +232,14 @@ def read_errors():
             tarfile.TarError)
 
 
-def blocks(stream, size: int = BLOCK_SIZE, max_record: int = MAX_RECORD,
+def blocks(stream, size: int = BLOCK_SIZE, max_record: int | None = None,
            defer_limit: bool = False) -> Iterator[bytes]:
     """Blocks of about `size` bytes, each ending on a record boundary (except a final partial line).
 
     At a Bounded stream's limit the bytes read so far are handed on, then InputTooLarge is raised;
     with `defer_limit` the blocks just end there and `raise_if_cut(stream)` raises it later (after
     the caller has flushed what it holds for this input)."""
+    max_record = max_record or _record[0]  # a longer record is handed on in pieces of this size
     tail = b""
     held: list[bytes] = []  # a record longer than a chunk, in pieces: joined once, not copied per chunk
     held_len = 0

@@ -166,3 +166,29 @@ def test_hostile_header_numbers_are_unframed_not_fatal(tmp_path):
     r = tcplog("scan", str(log))
     assert r.returncode == 0, r.stderr
     assert events(r.stdout)[-1]["family"] == "conntrack_full"
+
+
+def test_scan_reads_a_huge_line_in_pieces_with_bounded_memory(tmp_path):
+    """A 40 MiB line between two kernel lines: both events found, the line counted once, and the
+    scan's peak RSS stays where a small file's is (the line is read in --max-record-bytes pieces)."""
+    kern = b"Nov 22 10:00:00 web1 kernel: TCP: too many orphaned sockets\n"
+    log = tmp_path / "huge-line.log"
+    with open(log, "wb") as f:
+        f.write(kern)
+        for _ in range(40):
+            f.write(b"x" * (1 << 20))
+        f.write(b"\n" + kern)
+    peak = ("import resource, subprocess, sys\n"
+            "r = subprocess.run(sys.argv[1:], capture_output=True)\n"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)\n"
+            "sys.stdout.write(r.stdout.decode())\nsys.stderr.write(r.stderr.decode())\n")
+    for extra, bound in (((), 64 << 10), (("--max-record-bytes", "8M"), 96 << 10)):
+        r = subprocess.run([sys.executable, "-c", peak, sys.executable, "-m", "tcplog", "scan", str(log), "--stats",
+                            "-q", "--workers", "1", *extra], capture_output=True, timeout=120)
+        head, _, out = r.stdout.partition(b"\n")
+        rss, code = map(int, head.split())
+        assert code == 0, r.stderr
+        assert [e["family"] for e in events(out)] == ["orphans", "orphans"]
+        stats = orjson.loads(r.stderr.strip().splitlines()[-1])
+        assert stats["lines"] == 3 and stats["events"] == 2
+        assert rss < bound, f"peak RSS {rss} KiB with {extra or 'the default'}"

@@ -65,7 +65,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def run(args) -> int:
     tz, fixed = zone(args.tz), reference(args)
-    files.set_max_input_bytes(args.max_input_bytes)  # before any input is opened or worker forked
+    files.set_max_input_bytes(args.max_input_bytes)
+    files.set_max_record_bytes(args.max_record_bytes)  # before any input is opened or worker forked
     forced = None if args.framing == journal_export.NAME else args.framing
     stats = Stats()
     memory = MemoryStore()
