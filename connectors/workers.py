@@ -126,6 +126,7 @@ def _run(task: Task) -> Result:
                 result.data += ndjson(event)
             result.stats.files += 1
             result.stats.unreadable.extend(skipped)
+            result.stats.evicted.update(w["pipeline"].take_evictions())
         else:
             attacher = counting.RangeAttacher(config.settings.suppression_window)
             for event in inputs.range_events(task.path, task.start, task.end, task.line_base, task.host,
@@ -141,6 +142,7 @@ def _run(task: Task) -> Result:
                         result.data += ndjson(occurrences.finish(out))
             result.open = [(_meta(e), ndjson(occurrences.finish(e))) for e in attacher.open()]
             result.hosts = attacher.hosts
+            result.stats.evicted.update(w["pipeline"].take_evictions())
             if task.last:
                 result.stats.files += 1
     except (InputError, SnapshotError) as exc:
@@ -266,7 +268,7 @@ def run(tasks: list[Task], workers: int, config: Config, write, stats: Stats, se
                 write(bytes(result.data))
                 continue
             if current != task.path:
-                _drain(attacher, write)
+                _drain(attacher, write, stats)
                 attacher = counting.SuppressionAttacher(config.settings.suppression_window,
                                                         config.settings.suppression_hosts)
                 current = task.path
@@ -276,9 +278,9 @@ def run(tasks: list[Task], workers: int, config: Config, write, stats: Stats, se
                 _settle(result, attacher, write)
             _account(result, stats, seen, on_error)
             if task.last:
-                _drain(attacher, write)
+                _drain(attacher, write, stats)
                 attacher, current = None, None
-        _drain(attacher, write)
+        _drain(attacher, write, stats)
 
 
 def _account(result: Result, stats: Stats, seen: dict, on_error) -> None:
@@ -321,6 +323,7 @@ def _rescan(task: Task, config: Config, attacher: counting.SuppressionAttacher, 
                 write(_bytes(out))
         if task.last:
             result.stats.files += 1
+        result.stats.evicted.update(w["pipeline"].take_evictions())
     except (InputError, SnapshotError) as exc:
         result.error = (exc.where, exc.why)
     except w["errors"] as exc:
@@ -333,7 +336,9 @@ def _bytes(event) -> bytes:
     return event.render() if isinstance(event, LazyEvent) else ndjson(occurrences.finish(event))
 
 
-def _drain(attacher, write) -> None:
+def _drain(attacher, write, stats: Stats | None = None) -> None:
     if attacher is not None:
         for out in attacher.flush():
             write(_bytes(out))
+        if stats is not None and attacher.released_early:
+            stats.evicted["held_for_notices"] += attacher.released_early

@@ -10,7 +10,7 @@ one message costs one evaluation.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,7 +31,9 @@ class PipelineSettings:
     suppression_window: timedelta = timedelta(minutes=10)
     suppression_hosts: int = 10_000  # hosts holding an event for a notice at once (bound; then released early)
     dedupe: timedelta | None = None  # --dedupe WINDOW
+    dedupe_groups: int = 100_000  # open dedupe groups at once (bound; then released early)
     incident_window: timedelta | None = None  # --incident-window WINDOW
+    incident_hosts: int = 10_000  # hosts with an open incident at once (bound; then closed early)
     cache_size: int = 2048  # causes held (~2 KB each): floods hit the latest ones
 
 
@@ -41,18 +43,37 @@ class Pipeline:
         self.enricher = Enricher(store, settings.enrich) if store is not None else None
         self.catalog = catalog
         self._cache: OrderedDict[tuple, dict] = OrderedDict()
+        self.evicted: Counter = Counter()
 
     def run(self, events: Iterable[dict], default_host: str | None = None) -> Iterator[dict]:
-        """The whole chain over one input's events (stages hold state per input)."""
+        """The whole chain over one input's events (stages hold state per input). When the chain
+        is done, what each bound pushed out early is added to `self.evicted`."""
+        attacher = counting.SuppressionAttacher(self.settings.suppression_window, self.settings.suppression_hosts)
+        stages = [("held_for_notices", attacher)]
         stream: Iterable[dict] = (self.explain(e, default_host=default_host) for e in events)
-        stream = counting.run(counting.SuppressionAttacher(self.settings.suppression_window,
-                                                                   self.settings.suppression_hosts), stream)
+        stream = counting.run(attacher, stream)
         if self.settings.dedupe is not None:
-            stream = counting.run(counting.Deduper(self.settings.dedupe), stream)
+            deduper = counting.Deduper(self.settings.dedupe, self.settings.dedupe_groups)
+            stages.append(("dedupe_groups", deduper))
+            stream = counting.run(deduper, stream)
         stream = (occurrences.finish(e) for e in stream)
         if self.settings.incident_window is not None:
-            stream = counting.run(IncidentGrouper(self.settings.incident_window), stream)
-        return iter(stream)
+            grouper = IncidentGrouper(self.settings.incident_window, max_hosts=self.settings.incident_hosts)
+            stages.append(("incidents", grouper))
+            stream = counting.run(grouper, stream)
+        yield from stream
+        for name, stage in stages:
+            if stage.released_early:
+                self.evicted[name] += stage.released_early
+
+    def take_evictions(self) -> Counter:
+        """Entries the bounds pushed out since the last call: held events, dedupe groups and
+        incidents released early, snapshot lists and documents dropped from the enricher's cache."""
+        out, self.evicted = self.evicted, Counter()
+        if self.enricher is not None and self.enricher.evicted:
+            out["snapshot_cache"] += self.enricher.evicted
+            self.enricher.evicted = 0
+        return out
 
     def explain(self, event: dict, joined: Joined | None = None, default_host: str | None = None) -> dict:
         """Join (unless given) and classify one event in place; returns it."""

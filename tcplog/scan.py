@@ -38,6 +38,7 @@ class Stats:
     events: Counter = field(default_factory=Counter)
     messages: Counter = field(default_factory=Counter)
     causes: Counter = field(default_factory=Counter)  # filled where events leave the pipeline
+    evicted: Counter = field(default_factory=Counter)  # what the state bounds pushed out (Pipeline.take_evictions)
     unreadable: list = field(default_factory=list)
 
     def merge(self, other: "Stats") -> None:
@@ -53,6 +54,7 @@ class Stats:
         self.events.update(other.events)
         self.messages.update(other.messages)
         self.causes.update(other.causes)
+        self.evicted.update(other.evicted)
         self.unreadable.extend(other.unreadable)
 
     def as_dict(self) -> dict:
@@ -63,6 +65,7 @@ class Stats:
             "events": sum(self.events.values()), "events_by_family": dict(sorted(self.events.items())),
             "events_by_message": dict(sorted(self.messages.items())),
             "events_by_cause": dict(sorted(self.causes.items())),
+            "evicted": dict(sorted(self.evicted.items())),
             "unreadable": [{"input": i, "reason": r} for i, r in self.unreadable],
         }
 

@@ -85,3 +85,23 @@ def test_dedupe_bound_releases_early_and_counts_it():
     stage = counting.Deduper(timedelta(hours=1), max_groups=2)
     out = list(counting.run(stage, events))
     assert len(out) == 5 and stage.released_early == 3
+
+
+def test_pipeline_counts_what_its_bounds_push_out():
+    """Past each bound the oldest entry leaves early, and Pipeline.take_evictions says how many
+    (scan --stats "evicted"): held events, dedupe groups, incidents."""
+    from datetime import timedelta
+
+    from tcplog.pipeline import Pipeline, PipelineSettings
+    from tests.golden import run
+
+    lines = [f"Nov 22 10:00:{i % 60:02d} web{i} kernel: TCP: too many orphaned sockets" for i in range(20)]
+    settings = PipelineSettings(classify=False, suppression_hosts=3, dedupe=timedelta(minutes=5), dedupe_groups=4,
+                                incident_window=timedelta(minutes=5), incident_hosts=5)
+    pipeline = Pipeline(settings)
+    out = list(pipeline.run(run(lines)))
+    assert sorted(e["host"] for e in out) == sorted(f"web{i}" for i in range(20))  # released early, never lost
+    evicted = pipeline.take_evictions()
+    assert evicted["held_for_notices"] == 20 - 3
+    assert evicted["dedupe_groups"] > 0 and evicted["incidents"] > 0
+    assert pipeline.take_evictions() == {}  # taken: counted once

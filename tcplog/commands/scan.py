@@ -117,6 +117,7 @@ def run(args) -> int:
                     _unreadable(stats, path, f"{type(exc).__name__}: {exc}")
                 bar.file_done(path)
             bar.close()
+        stats.evicted.update(pipeline.take_evictions())
         if not args.no_counter_events:
             for event, before, after in _counter_findings(memory, folder, seen, args.max_snapshot_age):
                 stats.events[event["family"]] += 1
