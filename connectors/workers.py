@@ -112,44 +112,62 @@ def _context(config: Config, path: str) -> FramingContext:
 
 
 def _run(task: Task) -> Result:
-    w = _WORKER
-    config, result = w["config"], Result(task.index)
-    ctx = _context(config, task.path)
+    result = Result(task.index)
+    ctx = _context(_WORKER["config"], task.path)
+    return _guarded(task, result, lambda: (_whole if task.end is None else _range)(task, ctx, result))
+
+
+def _guarded(task: Task, result: Result, work) -> Result:
+    """`work()`, with an input that cannot be read recorded in the result (not raised)."""
     try:
-        if task.end is None:
-            skipped = []
-            for event in inputs.events(task.path, task.host, w["scanner"], w["pipeline"], ctx, result.stats,
-                                       config.force_export, lambda where, why: skipped.append((where, why)),
-                                       config.reference is not None):
-                counters.note_time(result.seen, event["host"], event["time"])
-                result.stats.causes[(event["cause"] or {}).get("id") or "-"] += 1
-                result.data += ndjson(event)
-            result.stats.files += 1
-            result.stats.unreadable.extend(skipped)
-            result.stats.evicted.update(w["pipeline"].take_evictions())
-        else:
-            attacher = counting.RangeAttacher(config.settings.suppression_window)
-            for event in inputs.range_events(task.path, task.start, task.end, task.line_base, task.host,
-                                             w["scanner"], w["pipeline"], ctx, result.stats):
-                counters.note_time(result.seen, event["host"], event["time"])
-                result.stats.causes[(event["cause"] or {}).get("id") or "-"] += 1
-                for out in attacher.push(event):
-                    if type(out) is tuple:
-                        kind, payload = out
-                        result.marks.append((len(result.data), kind,
-                                             _meta(payload) if kind == attacher.NOTICE else payload))
-                    else:
-                        result.data += ndjson(occurrences.finish(out))
-            result.open = [(_meta(e), ndjson(occurrences.finish(e))) for e in attacher.open()]
-            result.hosts = attacher.hosts
-            result.stats.evicted.update(w["pipeline"].take_evictions())
-            if task.last:
-                result.stats.files += 1
+        work()
     except (InputError, SnapshotError) as exc:
         result.error = (exc.where, exc.why)
-    except w["errors"] as exc:
+    except _WORKER["errors"] as exc:
         result.error = (task.path, f"{type(exc).__name__}: {exc}")
     return result
+
+
+def _noted(events, result: Result):
+    """The events, their host's time span and their cause counted into the result."""
+    for event in events:
+        counters.note_time(result.seen, event["host"], event["time"])
+        result.stats.causes[(event["cause"] or {}).get("id") or "-"] += 1
+        yield event
+
+
+def _whole(task: Task, ctx: FramingContext, result: Result) -> None:
+    w, config, skipped = _WORKER, _WORKER["config"], []
+    for event in _noted(inputs.events(task.path, task.host, w["scanner"], w["pipeline"], ctx, result.stats,
+                                      config.force_export, lambda where, why: skipped.append((where, why)),
+                                      config.reference is not None), result):
+        result.data += ndjson(event)
+    result.stats.files += 1
+    result.stats.unreadable.extend(skipped)
+    result.stats.evicted.update(w["pipeline"].take_evictions())
+
+
+def _range_events(task: Task, ctx: FramingContext, result: Result):
+    """A byte range's events (joined, classified, noted); its evictions and file count after them."""
+    w = _WORKER
+    yield from _noted(inputs.range_events(task.path, task.start, task.end, task.line_base, task.host,
+                                          w["scanner"], w["pipeline"], ctx, result.stats), result)
+    result.stats.evicted.update(w["pipeline"].take_evictions())
+    if task.last:
+        result.stats.files += 1
+
+
+def _range(task: Task, ctx: FramingContext, result: Result) -> None:
+    attacher = counting.RangeAttacher(_WORKER["config"].settings.suppression_window)
+    for event in _range_events(task, ctx, result):
+        for out in attacher.push(event):
+            if type(out) is tuple:
+                kind, payload = out
+                result.marks.append((len(result.data), kind, _meta(payload) if kind == attacher.NOTICE else payload))
+            else:
+                result.data += ndjson(occurrences.finish(out))
+    result.open = [(_meta(e), ndjson(occurrences.finish(e))) for e in attacher.open()]
+    result.hosts = attacher.hosts
 
 
 def _meta(event: dict) -> dict:
@@ -313,22 +331,14 @@ def _rescan(task: Task, config: Config, attacher: counting.SuppressionAttacher, 
     """A range replayed in this process through the file's own attacher (exact under the host bound)."""
     if "pipeline" not in _WORKER:
         _init(config, in_parent=True)
-    w, result = _WORKER, Result(task.index)
-    try:
-        for event in inputs.range_events(task.path, task.start, task.end, task.line_base, task.host,
-                                         w["scanner"], w["pipeline"], _context(config, task.path), result.stats):
-            counters.note_time(result.seen, event["host"], event["time"])
-            result.stats.causes[(event["cause"] or {}).get("id") or "-"] += 1
+    result = Result(task.index)
+
+    def replay() -> None:
+        for event in _range_events(task, _context(config, task.path), result):
             for out in attacher.push(event):
                 write(_bytes(out))
-        if task.last:
-            result.stats.files += 1
-        result.stats.evicted.update(w["pipeline"].take_evictions())
-    except (InputError, SnapshotError) as exc:
-        result.error = (exc.where, exc.why)
-    except w["errors"] as exc:
-        result.error = (task.path, f"{type(exc).__name__}: {exc}")
-    return result
+
+    return _guarded(task, result, replay)
 
 
 def _bytes(event) -> bytes:

@@ -16,14 +16,14 @@ tests/fuzz_regressions/rules/.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
 import re
-import shutil
 import sys
-import tempfile
 from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # fuzz/: also when loaded by path (the tests)
+from _scratch import scratch  # noqa: E402
 
 try:
     import atheris
@@ -52,35 +52,7 @@ KERNEL = "4.18.0-513.5.1.el8_9.x86_64"
 _ID = re.compile(rb'^\s*id\s*=\s*"([A-Za-z0-9_.\-]{1,100})"', re.MULTILINE)
 
 
-
-def _scratch(kind: str) -> str:
-    """A folder for this process's files: below $TCPLOG_FUZZ_SCRATCH (the tests), else on tmpfs when
-    there is one. libFuzzer ends the process without Python's atexit, so folders left by earlier
-    runs (their pid gone) are removed here."""
-    root = os.environ.get("TCPLOG_FUZZ_SCRATCH") or ("/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir())
-    os.makedirs(root, exist_ok=True)
-    prefix = f"tcplog-fuzz-{kind}-"
-    for name in os.listdir(root):
-        pid = name[len(prefix):]
-        if name.startswith(prefix) and pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
-    path = os.path.join(root, prefix + str(os.getpid()))
-    os.makedirs(path, exist_ok=True)
-    atexit.register(shutil.rmtree, path, True)  # a replay (tests) ends normally
-    return path
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
-
-
-_DIR = _scratch("rules")
+_DIR = scratch("rules")
 
 
 def one_input(data: bytes) -> None:

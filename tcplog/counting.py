@@ -53,14 +53,9 @@ class SuppressionAttacher:
         if event["family"] in NOTICE_FAMILIES:
             self.attach(event)
             return [event]
-        held = self._held
-        previous = held.pop(host, None)
-        held[host] = event
-        out = [] if previous is None else [previous]
-        if len(held) > self.max_hosts:
-            out.append(held.popitem(last=False)[1])
-            self.released_early += 1
-        return out
+        previous = self._held.pop(host, None)
+        early = self.hold(event)
+        return early if previous is None else [previous, *early]
 
     def attach(self, notice: dict) -> None:
         """Count a notice into the event its host holds (when within the window)."""
