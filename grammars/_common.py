@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import pyparsing as pp
 
+from tcplog.grammars._compiled import FALLBACK, Compiled, compile_grammar
+
 
 class Match(NamedTuple):
     family: str
@@ -20,34 +22,82 @@ class Match(NamedTuple):
     fields: dict
 
 
-def _to_int(t):
-    return int(t[0])
+def value_token(pattern: str, name: str, value) -> pp.Regex:
+    """A Regex token whose result is `value(text)`; `value` raises ValueError to reject the text.
+
+    `value` is the token's one parse action, and it is marked so that the compiled path
+    (grammars/_compiled.py) calls it on the matched text instead of parsing the token again:
+    both paths run the same function. `value` returns a scalar (str, int), never None."""
+    def action(s, loc, t):
+        try:
+            return value(t[0])
+        except ValueError as exc:
+            raise pp.ParseException(s, loc, f"{name}: {exc}") from None
+
+    token = pp.Regex(pattern).set_name(name).set_parse_action(action)
+    token.parseAction[0].token_value = value
+    return token
 
 
-def _ipv4(s, loc, t):
-    try:
-        return str(ipaddress.IPv4Address(t[0]))
-    except ValueError as exc:
-        raise pp.ParseException(s, loc, f"bad IPv4 address {t[0]!r}") from exc
+def fields_token(pattern: str, name: str, fields) -> pp.Regex:
+    """A Regex token whose named results are the dict `fields(text)` (ValueError rejects).
+
+    Marked like value_token's action, for the same reason. Give it no results name of its own."""
+    def action(s, loc, t):
+        try:
+            return pp.ParseResults.from_dict(fields(t[0]))
+        except ValueError as exc:
+            raise pp.ParseException(s, loc, f"{name}: {exc}") from None
+
+    token = pp.Regex(pattern).set_name(name).set_parse_action(action)
+    token.parseAction[0].token_fields = fields
+    return token
 
 
-def _ipv6(s, loc, t):
-    try:
-        addr = ipaddress.IPv6Address(t[0])
-    except ValueError as exc:
-        raise pp.ParseException(s, loc, f"bad IPv6 address {t[0]!r}") from exc
-    mapped = addr.ipv4_mapped  # keep one spelling on every Python version
-    return f"::ffff:{mapped}" if mapped else str(addr)
+def _port(text: str) -> int:
+    number = int(text)
+    if number > 65535:
+        raise ValueError(f"port {number} out of range")
+    return number
 
 
-integer = pp.Regex(r"-?\d{1,20}(?!\d)").set_name("integer").set_parse_action(_to_int)
-uint = pp.Regex(r"\d{1,20}(?!\d)").set_name("unsigned").set_parse_action(_to_int)
-# set_parse_action replaces earlier actions, so the range condition comes after it.
-port = pp.Regex(r"\d{1,5}").set_name("port").set_parse_action(_to_int).add_condition(lambda t: t[0] <= 65535)
-ipv4 = pp.Regex(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}").set_name("IPv4 address").set_parse_action(_ipv4)
-ipv6 = pp.Regex(r"(?=[0-9A-Fa-f:]*:)(?:[0-9A-Fa-f:]{2,30}:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9A-Fa-f:]{2,39})(?:%\w+)?") \
-    .set_name("IPv6 address").set_parse_action(_ipv6)
-ip = (ipv4 | ipv6).set_name("IP address")
+def ipv4_value(text: str) -> str:
+    return str(ipaddress.IPv4Address(text))
+
+
+def ipv6_value(text: str) -> str:
+    address = ipaddress.IPv6Address(text)
+    mapped = address.ipv4_mapped  # keep one spelling on every Python version
+    return f"::ffff:{mapped}" if mapped else str(address)
+
+
+integer = value_token(r"-?\d{1,20}(?!\d)", "integer", int)
+uint = value_token(r"\d{1,20}(?!\d)", "unsigned", int)
+port = value_token(r"\d{1,5}", "port", _port)
+_IPV4 = r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}"
+_IPV6 = r"(?=[0-9A-Fa-f:]*:)(?:[0-9A-Fa-f:]{2,30}:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9A-Fa-f:]{2,39})(?:%\w+)?"
+ipv4 = value_token(_IPV4, "IPv4 address", ipv4_value)
+ipv6 = value_token(_IPV6, "IPv6 address", ipv6_value)
+
+
+def ip_value(text: str) -> str:
+    """An IPv4 or IPv6 address in its one spelling (an IPv4 address never holds ':')."""
+    return ipv6_value(text) if ":" in text else ipv4_value(text)
+
+
+# Either address. One token: where the IPv4 form matches, the IPv6 one (a ':' before any '.')
+# cannot, so the alternation is the same language as `ipv4 | ipv6`.
+ip = value_token(f"(?>{_IPV4}|{_IPV6})", "IP address", ip_value)
+_IP_WHOLE = re.compile(f"(?>{_IPV4}|{_IPV6})\\Z")
+
+
+def ip_address(text: str) -> str:
+    """`ip`'s value for a whole text (no spaces around it); ValueError when it is none."""
+    if _IP_WHOLE.match(text) is None:
+        raise ValueError(f"not an IP address: {text!r}")
+    return ip_value(text)
+
+
 # An interface name as the kernel prints it (IFNAMSIZ 16, no spaces, no ':' at the end).
 ifname = pp.Regex(r"[^\s:/]{1,16}").set_name("interface")
 # `nf_conntrack: ` or `ip_conntrack: `, once or twice (pr_fmt plus the literal prefix in the format).
@@ -73,20 +123,29 @@ def literal_words(text: str) -> pp.ParserElement:
 
 
 # `expr + StringEnd()` per grammar, built once: parse_string(parse_all=True) builds that pair on
-# every call, which costs as much as the parse itself.
-_WHOLE: dict[int, tuple[pp.ParserElement, pp.ParserElement]] = {}
+# every call, which costs as much as the parse itself. Beside it, the grammar compiled to one
+# pattern (grammars/_compiled.py), or None when it holds what the translation does not model.
+_WHOLE: dict[int, tuple[pp.ParserElement, pp.ParserElement, Compiled | None]] = {}
+
+# Off only to compare the two paths (tests/grammars/test_compiled.py).
+COMPILED = True
+
+
+def _entry(expr: pp.ParserElement) -> tuple[pp.ParserElement, pp.ParserElement, Compiled | None]:
+    entry = _WHOLE.get(id(expr))
+    if entry is None or entry[0] is not expr:
+        whole = (expr + pp.StringEnd()).streamline()
+        entry = (expr, whole, compile_grammar(whole))
+        _WHOLE[id(expr)] = entry
+    return entry
 
 
 def _whole(expr: pp.ParserElement) -> pp.ParserElement:
-    entry = _WHOLE.get(id(expr))
-    if entry is None or entry[0] is not expr:
-        entry = (expr, (expr + pp.StringEnd()).streamline())
-        _WHOLE[id(expr)] = entry
-    return entry[1]
+    return _entry(expr)[1]
 
 
 def parse_with(expr: pp.ParserElement, text: str) -> pp.ParseResults | None:
-    """Parse the whole text; None when it does not match. Never raises on ordinary text."""
+    """Parse the whole text with pyparsing; None when it does not match. Never raises on ordinary text."""
     try:
         return _whole(expr).parse_string(text)
     except pp.ParseBaseException:
@@ -95,6 +154,19 @@ def parse_with(expr: pp.ParserElement, text: str) -> pp.ParseResults | None:
         return None
 
 
-def fields_of(result: pp.ParseResults, names: tuple[str, ...]) -> dict:
+def parse_named(expr: pp.ParserElement, text: str) -> dict | None:
+    """The named results of a whole-text parse (what parse_with's results hold under their
+    names), or None when it does not match. The compiled pattern answers when it can vouch for
+    pyparsing's answer; otherwise pyparsing parses."""
+    _, _, compiled = _entry(expr)
+    if compiled is not None and COMPILED:
+        named = compiled.parse(text)
+        if named is not FALLBACK:
+            return named
+    result = parse_with(expr, text)
+    return None if result is None else dict(result.items())
+
+
+def fields_of(result, names: tuple[str, ...]) -> dict:
     """The named results as a plain dict (static keys: absent names become None)."""
     return {name: (result[name] if name in result else None) for name in names}

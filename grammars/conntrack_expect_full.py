@@ -45,7 +45,7 @@ expectation_full = (_prefix + c.literal_words("expectation table full") + pp.Opt
 
 
 def parse(text: str) -> c.Match | None:
-    r = c.parse_with(expectation_full, text)
+    r = c.parse_named(expectation_full, text)
     if r is None:
         return None
     module = r["module"]

@@ -57,7 +57,7 @@ table_full = (_prefix + c.literal_words("table full") + pp.Optional(_netns) + _d
               + pp.StringEnd()).set_name("conntrack_full")
 
 
-def _message_id(r: pp.ParseResults) -> str:
+def _message_id(r: dict) -> str:
     if "netns" in r:
         return "conntrack_full.netns"
     if r["module"] == "ip_conntrack":
@@ -68,7 +68,7 @@ def _message_id(r: pp.ParseResults) -> str:
 
 
 def parse(text: str) -> c.Match | None:
-    r = c.parse_with(table_full, text)
+    r = c.parse_named(table_full, text)
     if r is None:
         return None
     return c.Match(FAMILY, _message_id(r), {"module": r["module"], "netns": r.get("netns")})

@@ -44,7 +44,7 @@ vmalloc = (_prefix + c.literal_words("falling back to vmalloc") + pp.Optional(pp
 
 
 def parse(text: str) -> c.Match | None:
-    r = c.parse_with(vmalloc, text)
+    r = c.parse_named(vmalloc, text)
     if r is None:
         return None
     module = r["module"]

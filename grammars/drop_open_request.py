@@ -36,16 +36,14 @@ MESSAGES = {
 }
 FIELDS = ("address", "port")
 
-# c.port's range condition is dropped by its own set_parse_action(); re-check the range here.
-_port = c.port.copy().add_condition(lambda t: t[0] <= 65535)
 _prefix = pp.Optional(pp.Literal("TCP:"))("prefix")
 
-drop = (_prefix + c.literal_words("drop open request from") + c.ip("address") + pp.Suppress("/") + _port("port")
+drop = (_prefix + c.literal_words("drop open request from") + c.ip("address") + pp.Suppress("/") + c.port("port")
         + pp.Optional(".") + pp.StringEnd()).set_name("drop_open_request.from")
 
 
 def parse(text: str) -> c.Match | None:
-    r = c.parse_with(drop, text)
+    r = c.parse_named(drop, text)
     if r is None:
         return None
     return c.Match(FAMILY, "drop_open_request.from", {"address": r["address"], "port": r["port"]})

@@ -46,7 +46,7 @@ warn = (_prefix + _device + _phrase + pp.Optional(".") + pp.StringEnd()).set_nam
 
 
 def parse(text: str) -> c.Match | None:
-    r = c.parse_with(warn, text)
+    r = c.parse_named(warn, text)
     if r is None:
         return None
     interface = r.get("interface")

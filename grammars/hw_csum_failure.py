@@ -87,18 +87,18 @@ def _fields(interface=None, driver=None, bus_id=None, protocol=None) -> dict:
 
 
 def parse(text: str) -> c.Match | None:
-    r = c.parse_with(tcp, text)
+    r = c.parse_named(tcp, text)
     if r is not None:
         return c.Match(FAMILY, "hw_csum_failure.tcp", _fields(protocol=f"tcp{r['family']}"))
-    r = c.parse_with(udp, text)
+    r = c.parse_named(udp, text)
     if r is not None:
         protocol = "udplite4" if r.get("lite") else f"{r['proto']}{r['family']}"
         return c.Match(FAMILY, "hw_csum_failure.udp", _fields(protocol=protocol))
-    r = c.parse_with(netdev, text)
+    r = c.parse_named(netdev, text)
     if r is not None:
         return c.Match(FAMILY, "hw_csum_failure.netdev",
                        _fields(interface=r["interface"], driver=r["driver"], bus_id=r["bus_id"]))
-    r = c.parse_with(dev, text)
+    r = c.parse_named(dev, text)
     if r is None:
         return None
     interface = r["interface"]

@@ -146,7 +146,7 @@ def _int(value) -> int | None:
 
 def parse(text: str) -> c.Match | None:
     for message_id, expr, daemon in _WORDINGS:
-        r = c.parse_with(expr, text)
+        r = c.parse_named(expr, text)
         if r is None:
             continue
         unit = r.get("unit") or None

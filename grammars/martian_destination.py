@@ -48,7 +48,7 @@ martian = (_prefix + c.literal_words("martian destination") + c.ipv4("dst_addres
 
 
 def parse(text: str) -> c.Match | None:
-    r = c.parse_with(martian, text)
+    r = c.parse_named(martian, text)
     if r is None:
         return None
     message_id = "martian_destination.pr_fmt" if r.get("prefix") else "martian_destination.plain"

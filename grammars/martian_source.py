@@ -68,7 +68,7 @@ _hex_row = pp.Regex(r"(?P<offset>[0-9a-fA-F]{8}): (?P<row>[0-9a-fA-F]{2}(?: [0-9
 ll_header = (_ll + (_hex_row | _colon_bytes) + pp.StringEnd()).set_name("martian_source.ll_header")
 
 
-def _ll_fields(r: pp.ParseResults) -> dict:
+def _ll_fields(r: dict) -> dict:
     if "row" in r:
         offset = int(r["offset"], 16)
         octets = r["row"].lower().split(" ")
@@ -85,13 +85,13 @@ def _ll_fields(r: pp.ParseResults) -> dict:
 
 
 def parse(text: str) -> c.Match | None:
-    r = c.parse_with(martian, text)
+    r = c.parse_named(martian, text)
     if r is not None:
         fields = dict.fromkeys(FIELDS)
         fields.update(dst_address=r["dst_address"], src_address=r["src_address"], interface=r["interface"])
         message_id = "martian_source.pr_fmt" if r.get("prefix") else "martian_source.plain"
         return c.Match(FAMILY, message_id, fields)
-    r = c.parse_with(ll_header, text)
+    r = c.parse_named(ll_header, text)
     if r is None:
         return None
     return c.Match(FAMILY, "martian_source.ll_header", _ll_fields(r))

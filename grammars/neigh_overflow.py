@@ -62,13 +62,13 @@ neigh_alloc = (pp.Optional(pp.Literal("neighbour:")) + _table + pp.Suppress(":")
 
 
 def parse(text: str) -> c.Match | None:
-    r = c.parse_with(route_cache, text)
+    r = c.parse_named(route_cache, text)
     if r is not None:
         version = r.get("ip_version")
         if version is None:
             return c.Match(FAMILY, "neigh_overflow.legacy", {"table": None, "ip_version": None})
         return c.Match(FAMILY, f"neigh_overflow.ipv{version}", {"table": None, "ip_version": int(version)})
-    r = c.parse_with(neigh_alloc, text)
+    r = c.parse_named(neigh_alloc, text)
     if r is None:
         return None
     table = r["table"]

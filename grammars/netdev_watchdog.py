@@ -81,7 +81,7 @@ crit = ((_parent + _device | _device)
         + c.uint("queue") + _timed_out + _ms + _period + pp.StringEnd()).set_name("netdev_watchdog.crit")
 
 
-def _fields(r: pp.ParseResults) -> dict:
+def _fields(r: dict) -> dict:
     fields = {name: r.get(name) for name in FIELDS}
     if fields["interface"] == _UNNAMED:
         fields["interface"] = None
@@ -91,17 +91,17 @@ def _fields(r: pp.ParseResults) -> dict:
 
 
 def parse(text: str) -> c.Match | None:
-    r = c.parse_with(crit, text)
+    r = c.parse_named(crit, text)
     if r is not None:
         return c.Match(FAMILY, "netdev_watchdog.crit", _fields(r))
-    r = c.parse_with(with_driver, text)
+    r = c.parse_named(with_driver, text)
     if r is not None:
         if "timeout_ms" in r:
             message_id = "netdev_watchdog.queue_ms"
         else:
             message_id = "netdev_watchdog.queue" if "queue" in r else "netdev_watchdog.driver"
         return c.Match(FAMILY, message_id, _fields(r))
-    r = c.parse_with(legacy, text)
+    r = c.parse_named(legacy, text)
     if r is None:
         return None
     return c.Match(FAMILY, "netdev_watchdog.legacy", _fields(r))

@@ -41,6 +41,6 @@ too_many = (pp.Optional(pp.Literal("TCP:"))("prefix") + c.literal_words("too man
 
 
 def parse(text: str) -> c.Match | None:
-    if c.parse_with(too_many, text) is None:
+    if c.parse_named(too_many, text) is None:
         return None
     return c.Match(FAMILY, "orphans.too_many", {})

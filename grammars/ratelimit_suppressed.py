@@ -70,17 +70,17 @@ devkmsg = (pp.Regex(r"(?:printk: )?(?P<function>\S.{0,15}?): (?P<suppressed>\d+)
 
 
 def parse(text: str) -> c.Match | None:
-    r = c.parse_with(printk_notice, text)
+    r = c.parse_named(printk_notice, text)
     if r is not None:
         return c.Match(FAMILY, "ratelimit_suppressed.printk",
                        {"function": "printk", "suppressed": r["suppressed"], "source": "printk"})
-    r = c.parse_with(callbacks, text)
+    r = c.parse_named(callbacks, text)
     if r is not None:
         function = r["function"]
         source = "net_ratelimit" if function == "net_ratelimit" else "ratelimit"
         return c.Match(FAMILY, "ratelimit_suppressed.callbacks",
                        {"function": function, "suppressed": r["suppressed"], "source": source})
-    r = c.parse_with(devkmsg, text)
+    r = c.parse_named(devkmsg, text)
     if r is None:
         return None
     return c.Match(FAMILY, "ratelimit_suppressed.devkmsg",

@@ -58,6 +58,6 @@ _VARIANTS = (
 
 def parse(text: str) -> c.Match | None:
     for message_id, expr in _VARIANTS:
-        if c.parse_with(expr, text) is not None:
+        if c.parse_named(expr, text) is not None:
             return c.Match(FAMILY, message_id, {})
     return None

@@ -45,8 +45,8 @@ MESSAGES = {
 }
 FIELDS = ("proto", "ip_version", "listen_address", "port", "action")
 
-_action = (pp.Literal("Sending cookies").set_parse_action(pp.replace_with("cookies"))
-           | pp.Literal("Dropping request").set_parse_action(pp.replace_with("drop")))("action")
+_ACTIONS = {"Sending cookies": "cookies", "Dropping request": "drop"}
+_action = c.value_token("|".join(_ACTIONS), "action", _ACTIONS.__getitem__)("action")
 _snmp = pp.Optional(pp.Literal("Check SNMP counters") + pp.Optional("."))("snmp")
 _tail = _action + pp.Optional(".") + _snmp + pp.StringEnd()
 _flooding = pp.one_of("possible Possible")("word") + c.literal_words("SYN flooding on port")
@@ -75,16 +75,16 @@ def _ip_version(proto: str | None, address: str | None) -> int | None:
 
 
 def parse(text: str) -> c.Match | None:
-    r = c.parse_with(legacy, text)
+    r = c.parse_named(legacy, text)
     if r is not None:
         return c.Match(FAMILY, "syn_flood.legacy",
                        {"proto": None, "ip_version": None, "listen_address": None, "port": r["port"],
                         "action": r["action"]})
-    r = c.parse_with(with_addr, text)
+    r = c.parse_named(with_addr, text)
     if r is not None:
         message_id = "syn_flood.addr"
     else:
-        r = c.parse_with(with_port, text)
+        r = c.parse_named(with_port, text)
         if r is None:
             return None
         message_id = "syn_flood.slab" if r["proto"].startswith("request_sock_") else "syn_flood.proto"

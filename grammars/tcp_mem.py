@@ -41,6 +41,6 @@ out_of_memory = (pp.Optional(pp.Literal("TCP:"))("prefix") + c.literal_words("ou
 
 
 def parse(text: str) -> c.Match | None:
-    if c.parse_with(out_of_memory, text) is None:
+    if c.parse_named(out_of_memory, text) is None:
         return None
     return c.Match(FAMILY, "tcp_mem.out_of_memory", {})

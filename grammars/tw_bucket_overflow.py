@@ -47,7 +47,7 @@ overflow = (_prefix + _phrase + pp.Optional(_container) + pp.Optional(".") + pp.
 
 
 def parse(text: str) -> c.Match | None:
-    r = c.parse_with(overflow, text)
+    r = c.parse_named(overflow, text)
     if r is None:
         return None
     container = r.get("container_id")

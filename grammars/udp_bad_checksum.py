@@ -44,20 +44,18 @@ MESSAGES = {
 }
 FIELDS = ("protocol", "ip_version", "src_address", "src_port", "dst_address", "dst_port", "ulen")
 
-# c.port's range condition is dropped by its own set_parse_action(); re-check the range here.
-_port = c.port.copy().add_condition(lambda t: t[0] <= 65535)
 
 # Optional pr_fmt "UDP: " (dynamic debug) in front of the protocol tag.
 _head = pp.Regex(r"(?:UDP:\s+)?(?P<protocol>UDP(?:-Lite|Lite)?):").set_name("UDP%s:")
 
 v4 = (_head + c.literal_words("bad checksum") + pp.Suppress(".")
-      + pp.Keyword("From") + c.ipv4("src_address") + pp.Suppress(":") + _port("src_port")
-      + pp.Keyword("to") + c.ipv4("dst_address") + pp.Suppress(":") + _port("dst_port")
+      + pp.Keyword("From") + c.ipv4("src_address") + pp.Suppress(":") + c.port("src_port")
+      + pp.Keyword("to") + c.ipv4("dst_address") + pp.Suppress(":") + c.port("dst_port")
       + pp.Keyword("ulen") + c.uint("ulen") + pp.Optional(".") + pp.StringEnd()).set_name("udp_bad_checksum.v4")
 
 
 def parse(text: str) -> c.Match | None:
-    r = c.parse_with(v4, text)
+    r = c.parse_named(v4, text)
     if r is None:
         return None
     fields = c.fields_of(r, FIELDS)

@@ -51,8 +51,6 @@ MESSAGES = {
 }
 FIELDS = ("protocol", "ip_version", "src_address", "src_port", "dst_address", "dst_port", "ulen", "packet_len")
 
-# c.port's range condition is dropped by its own set_parse_action(); re-check the range here.
-_port = c.port.copy().add_condition(lambda t: t[0] <= 65535)
 
 # Optional pr_fmt "UDP: " (dynamic debug) in front of the protocol tag; regex backtracking keeps
 # a lone "UDP:" as the tag itself.
@@ -69,11 +67,11 @@ def _v6(name: str) -> pp.ParserElement:
     return pp.Suppress("[") + c.ipv6(name) + pp.Suppress("]")
 
 
-v4 = (_head_v4 + _short + pp.Keyword("From") + c.ipv4("src_address") + pp.Suppress(":") + _port("src_port")
-      + _lengths + pp.Keyword("to") + c.ipv4("dst_address") + pp.Suppress(":") + _port("dst_port") + _end) \
+v4 = (_head_v4 + _short + pp.Keyword("From") + c.ipv4("src_address") + pp.Suppress(":") + c.port("src_port")
+      + _lengths + pp.Keyword("to") + c.ipv4("dst_address") + pp.Suppress(":") + c.port("dst_port") + _end) \
     .set_name("udp_short_packet.v4")
-v6 = (_head_v6 + _short + pp.Keyword("From") + _v6("src_address") + pp.Suppress(":") + _port("src_port")
-      + _lengths + pp.Keyword("to") + _v6("dst_address") + pp.Suppress(":") + _port("dst_port") + _end) \
+v6 = (_head_v6 + _short + pp.Keyword("From") + _v6("src_address") + pp.Suppress(":") + c.port("src_port")
+      + _lengths + pp.Keyword("to") + _v6("dst_address") + pp.Suppress(":") + c.port("dst_port") + _end) \
     .set_name("udp_short_packet.v6")
 v6_legacy = (_head_v6_legacy + _short + _lengths + _end).set_name("udp_short_packet.v6_legacy")
 
@@ -86,7 +84,7 @@ _VARIANTS = (
 
 def parse(text: str) -> c.Match | None:
     for message_id, expr, ip_version in _VARIANTS:
-        r = c.parse_with(expr, text)
+        r = c.parse_named(expr, text)
         if r is not None:
             fields = c.fields_of(r, FIELDS)
             fields["ip_version"] = ip_version

@@ -35,6 +35,8 @@ Message ids:
 
 from __future__ import annotations
 
+import re
+
 import pyparsing as pp
 
 from tcplog.grammars import _common as c
@@ -53,29 +55,35 @@ MESSAGES = {
 FIELDS = ("peer_address", "peer_port", "local_port", "snd_una", "snd_nxt", "recv_ago_ms", "lasting_ms")
 
 _U32_MAX = 0xFFFFFFFF
-u32 = pp.Regex(r"\d{1,10}").set_name("u32").set_parse_action(lambda t: int(t[0])) \
-    .add_condition(lambda t: t[0] <= _U32_MAX)
 
 
-def _peer(s, loc, t):
-    """Split `ADDR:PORT/PORT`; ADDR may be IPv6 (%pI6 prints it without brackets)."""
-    address = t["raw_address"]
-    if address.startswith("["):
-        address = address[1:-1]
-    parsed = c.parse_with(c.ip, address)
-    if parsed is None:
-        raise pp.ParseException(s, loc, f"bad peer address {address!r}")
-    normalised = parsed[0]
-    peer_port, local_port = int(t["raw_peer_port"]), int(t["raw_local_port"])
-    if peer_port > 65535 or local_port > 65535:
-        raise pp.ParseException(s, loc, "port out of range")
-    return pp.ParseResults.from_dict({"peer_address": normalised, "peer_port": peer_port,
-                                      "local_port": local_port})
+def _u32(text: str) -> int:
+    number = int(text)
+    if number > _U32_MAX:
+        raise ValueError(f"{number} is more than 32 bits")
+    return number
 
+
+u32 = c.value_token(r"\d{1,10}", "u32", _u32)
 
 # Greedy address, then backtrack to the last ":digits/" - right for IPv4 and for any IPv6 form.
-peer = pp.Regex(r"(?P<raw_address>\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+):(?P<raw_peer_port>\d{1,5})"
-                r"/(?P<raw_local_port>\d{1,5})").set_name("addr:port/port").set_parse_action(_peer)
+_PEER = re.compile(r"(?P<address>\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+):(?P<peer_port>\d{1,5})/(?P<local_port>\d{1,5})")
+
+
+def _peer(text: str) -> dict:
+    """Split `ADDR:PORT/PORT`; ADDR may be IPv6 (%pI6 prints it without brackets)."""
+    m = _PEER.fullmatch(text)
+    address = m["address"]
+    if address.startswith("["):
+        address = address[1:-1]
+    normalised = c.ip_address(address)
+    peer_port, local_port = int(m["peer_port"]), int(m["local_port"])
+    if peer_port > 65535 or local_port > 65535:
+        raise ValueError("port out of range")
+    return {"peer_address": normalised, "peer_port": peer_port, "local_port": local_port}
+
+
+peer = c.fields_token(_PEER.pattern, "addr:port/port", _peer)
 _seq = u32("snd_una") + pp.Suppress(":") + u32("snd_nxt")
 _prefix = pp.Optional(pp.Regex(r"(?:MP)?TCP:"))("prefix")
 
@@ -99,7 +107,7 @@ _VARIANTS = (
 
 def parse(text: str) -> c.Match | None:
     for message_id, expr in _VARIANTS:
-        r = c.parse_with(expr, text)
+        r = c.parse_named(expr, text)
         if r is not None:
             return c.Match(FAMILY, message_id, c.fields_of(r, FIELDS))
     return None
