@@ -59,7 +59,7 @@ class Unsupported(Exception):
 class Compiled:
     """One grammar as one pattern plus the places pyparsing parses again after a match."""
 
-    __slots__ = ("expr", "pattern", "relaxed", "_steps", "_expand_tabs", "_memo")
+    __slots__ = ("expr", "pattern", "_relaxed", "_steps", "_expand_tabs", "_memo")
 
     def __init__(self, expr: pp.ParserElement):
         builder = _Builder()
@@ -71,7 +71,7 @@ class Compiled:
         # committed pattern never tries. Then the miss is checked against the relaxed pattern,
         # where every choice above such an element may backtrack: it accepts every text
         # pyparsing could accept, so its miss is a miss.
-        self.relaxed = re.compile(_Builder(relaxed=True).emit(expr)) if builder.action_in_choice else None
+        self._relaxed = _Builder(relaxed=True).emit(expr) if builder.action_in_choice else None
         self._expand_tabs = not expr.keepTabs
         self._memo: dict = {}
 
@@ -81,9 +81,12 @@ class Compiled:
             text = text.expandtabs()  # as parse_string does
         m = self.pattern.match(text)
         if m is None:
-            if self.relaxed is None or self.relaxed.match(text) is None:
+            relaxed = self._relaxed
+            if relaxed is None:
                 return None
-            return FALLBACK
+            if isinstance(relaxed, str):  # compiled at its first use: most grammars never need it
+                relaxed = self._relaxed = re.compile(relaxed)
+            return None if relaxed.match(text) is None else FALLBACK
         named: dict = {}
         memo = self._memo
         for kind, group, payload in self._steps:
