@@ -19,7 +19,7 @@ from tcplog.commands.common import (EPILOG, EXIT_INPUT, EXIT_OK, build_pipeline,
                                     folder_store, format_args, framing_args, load_snapshots, received_now, reference,
                                     zone)
 from tcplog.commands.common import input_args
-from tcplog.connectors import files, inputs, sosreport, stdio, workers
+from tcplog.connectors import files, inputs, sosreport, stdio
 from tcplog.enrich import Joined
 from tcplog.errors import InputError, SnapshotError
 from tcplog.framing import journal_export
@@ -86,7 +86,11 @@ def run(args) -> int:
         else:
             readable.append((path, host))
     splittable = args.dedupe is None and args.incident_window is None and args.year is None
-    tasks = workers.plan(readable, splittable) if args.workers > 1 else []
+    tasks = []
+    if args.workers > 1:
+        from tcplog.connectors import workers  # the process pool: only when there is more than one
+
+        tasks = workers.plan(readable, splittable)
     try:
         if len(tasks) > 1:
             config = workers.Config(
