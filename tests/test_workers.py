@@ -58,6 +58,52 @@ def test_byte_ranges_give_the_output_of_one_process(tmp_path, monkeypatch):
     assert stats.lines == 6000 and stats.files == 1
 
 
+def _config(**changes) -> workers.Config:
+    from tcplog.framing.context import parse_iso
+
+    return workers.Config(forced_framing=None, force_export=False, year=None, tz=timezone.utc,
+                          reference=parse_iso("2026-11-21T00:00:00Z"), settings=PipelineSettings(),
+                          snapshot_docs=(), snapshots_dir=None, catalog=True, **changes)
+
+
+def test_results_come_back_through_a_private_spool_folder_that_is_removed(tmp_path, monkeypatch):
+    """Workers leave each range's bytes in a file; the parent reads and deletes each one, and the
+    folder is gone after the run (also when a task fails)."""
+    log = tmp_path / "big.log"
+    log.write_bytes(corpus(3000))
+    made = []
+    real = workers.tempfile.mkdtemp
+
+    def mkdtemp(**kw):
+        made.append(real(**kw))
+        return made[-1]
+
+    monkeypatch.setattr(workers.tempfile, "mkdtemp", mkdtemp)
+    unspooled = []
+    real_unspool = workers._unspool
+    monkeypatch.setattr(workers, "_unspool", lambda r: unspooled.append(r.spooled) or real_unspool(r))
+    tasks = workers.plan([(str(log), None)], True, range_bytes=20_000)
+    out = bytearray()
+    workers.run(tasks, 2, _config(), out.extend, Stats(), {}, lambda *a: pytest.fail(str(a)))
+    assert out.count(b"\n") > 1000
+    assert len(made) == 1 and not __import__("os").path.exists(made[0])
+    assert sum(p is not None for p in unspooled) == len(tasks)  # every range's bytes came by file
+    assert len(set(unspooled)) == len(tasks)
+
+
+def test_a_spool_that_cannot_be_written_sends_the_bytes_in_the_result(tmp_path):
+    log = tmp_path / "small.log"
+    log.write_bytes(corpus(200))
+    config = _config(spool=str(tmp_path / "no-such-folder"))
+    workers._init(config, in_parent=True)
+    try:
+        result = workers._run(workers.plan([(str(log), None)], False)[0])
+    finally:
+        workers._WORKER.clear()
+    assert result.spooled is None and result.data.count(b"\n") > 50
+    assert workers._unspool(result).data == result.data
+
+
 def test_byte_ranges_stay_identical_when_the_host_bound_releases_early(tmp_path):
     """More hosts than the attacher may hold: ranges that could hit the bound are replayed in the
     parent, so early releases happen where one process has them."""
