@@ -17,7 +17,9 @@ import contextlib
 import dataclasses
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -103,6 +105,9 @@ def _init(config: Config, in_parent: bool = False) -> None:
     from tcplog.classify import load_rules
 
     if not in_parent:
+        # The parent's run() handlers are inherited by the fork: a worker ends on SIGTERM and SIGPIPE.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         _die_with_parent()
     memory = MemoryStore()
     for data in config.snapshot_docs:
@@ -298,11 +303,73 @@ def _boundary(f, pos: int, size: int) -> int:
 
 def run(tasks: list[Task], workers: int, config: Config, write, stats: Stats, seen: dict, on_error) -> None:
     """Run the tasks on `workers` processes; write each event's bytes in single-process order."""
-    spool = tempfile.mkdtemp(prefix="tcplog-spool-", dir=_spool_parent())
+    parent = _spool_parent()
+    _remove_stale_spools(parent)
+    spool = tempfile.mkdtemp(prefix=f"{_SPOOL_PREFIX}{os.getpid()}-", dir=parent)
+    ended_by = None
+    restore = _signals_raise()
     try:
         _run_pool(tasks, workers, dataclasses.replace(config, spool=spool), write, stats, seen, on_error)
+    except BrokenPipeError:  # stdout closed (`| head`): end as SIGPIPE would have, after the cleanup
+        ended_by = signal.SIGPIPE
+    except _Signalled as exc:
+        ended_by = exc.signum
     finally:
         shutil.rmtree(spool, ignore_errors=True)
+        restore()
+    if ended_by is not None:
+        signal.signal(ended_by, signal.SIG_DFL)
+        os.kill(os.getpid(), ended_by)
+
+
+_SPOOL_PREFIX = "tcplog-spool-"
+
+
+class _Signalled(Exception):
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _signals_raise():
+    """While the spool folder exists: SIGTERM raises (so the folder is removed) and SIGPIPE is
+    ignored (a closed stdout raises BrokenPipeError); run() then ends by the signal as before.
+    Returns the function that puts the previous handlers back. Main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def raise_it(signum, _frame):
+        raise _Signalled(signum)
+
+    previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, raise_it),
+                signal.SIGPIPE: signal.signal(signal.SIGPIPE, signal.SIG_IGN)}
+
+    def restore() -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    return restore
+
+
+def _remove_stale_spools(parent: str | None) -> None:
+    """Spool folders left by a tcplog that was SIGKILLed (its pid is gone): removed."""
+    folder = parent or tempfile.gettempdir()
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if not name.startswith(_SPOOL_PREFIX):
+            continue
+        pid = name[len(_SPOOL_PREFIX):].partition("-")[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
+        except OSError:  # another user's live process
+            pass
 
 
 def _spool_parent() -> str | None:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import os
 import random
+import signal
+import subprocess
+import sys
+import time
 from datetime import timezone
 
 import pytest
@@ -164,3 +169,59 @@ def test_workers_with_dedupe_keep_whole_files_together(tmp_path):
 def test_workers_must_be_positive():
     """--workers 0 is a usage error."""
     assert tcplog("scan", "-", "--workers", "0").returncode == 2
+
+
+def _spools(pid: int) -> list[str]:
+    folder = workers._spool_parent() or __import__("tempfile").gettempdir()
+    return [n for n in os.listdir(folder) if n.startswith(f"{workers._SPOOL_PREFIX}{pid}-")]
+
+
+def _scanning(log, stdout=subprocess.PIPE) -> subprocess.Popen:
+    """`tcplog scan --workers 2` running, once its spool folder exists."""
+    proc = subprocess.Popen([sys.executable, "-m", "tcplog", "scan", str(log), "--workers", "2",
+                             "--reference-time", "2026-11-21T00:00:00Z"], stdout=stdout, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not _spools(proc.pid):
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+        time.sleep(0.01)
+    return proc
+
+
+@pytest.fixture(scope="module")
+def big_log(tmp_path_factory):
+    log = tmp_path_factory.mktemp("spool") / "big.log"
+    log.write_bytes(corpus(150_000))
+    return log
+
+
+def test_a_closed_stdout_ends_the_scan_by_sigpipe_and_removes_the_spool(big_log):
+    proc = _scanning(big_log)
+    proc.stdout.read(1000)
+    proc.stdout.close()  # `| head -c 1000`
+    assert proc.wait(60) == -signal.SIGPIPE
+    assert proc.stderr.read() == b""
+    assert _spools(proc.pid) == []
+
+
+def test_sigterm_ends_the_scan_by_sigterm_and_removes_the_spool(big_log):
+    proc = _scanning(big_log, stdout=subprocess.DEVNULL)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(60) == -signal.SIGTERM
+    assert _spools(proc.pid) == []
+
+
+def test_a_spool_left_by_a_killed_scan_is_removed_by_the_next(big_log, tmp_path):
+    proc = _scanning(big_log, stdout=subprocess.DEVNULL)
+    proc.kill()
+    proc.wait(60)
+    assert len(_spools(proc.pid)) == 1  # SIGKILL: nothing could remove it
+    mine = __import__("tempfile").mkdtemp(prefix=f"{workers._SPOOL_PREFIX}{os.getpid()}-",
+                                          dir=workers._spool_parent())  # a live process's: kept
+    try:
+        small = tmp_path / "small.log"
+        small.write_bytes(corpus(300))
+        assert scan_output(str(small), str(small), "--workers", "2").count(b"\n") > 100
+        assert _spools(proc.pid) == []
+        assert os.path.isdir(mine)
+    finally:
+        os.rmdir(mine)
