@@ -32,7 +32,8 @@ text the pattern does not match. So the answer is pyparsing's by construction, a
 tests/grammars/test_compiled.py checks it on every grammar element of every family with the
 goldens, the benchmark's wordings and mutations of both.
 
-Assumed, as everywhere in the grammars: parse actions either return or raise ParseException.
+Assumed, as everywhere in the grammars: parse actions either return or raise ParseException,
+and a token's actions depend on the token's text only (so their answer for one text is kept).
 """
 
 from __future__ import annotations
