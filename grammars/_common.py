@@ -1,8 +1,10 @@
 """Building blocks shared by the family grammars, and the Match every `parse()` returns.
 
 Conventions (see docs/ARCHITECTURE.md): `import pyparsing as pp`; named sub-expressions;
-results names for every field; no global whitespace changes; small typed parse actions;
-`parse_all=True`; alternatives ordered specific -> generic.
+results names for every field; no global whitespace changes; small typed parse actions, as
+`value_token` / `fields_token` where a token's value is a function of its text; the whole text
+must match; alternatives ordered specific -> generic. Families call `parse_named`, which runs the
+grammar compiled (grammars/_compiled.py) and lets pyparsing answer where that cannot vouch.
 """
 
 from __future__ import annotations
