@@ -38,7 +38,7 @@ from tcplog.render import ndjson
 from tcplog.scan import Scanner, Stats
 from tcplog.snapshot.store import ChainStore, MemoryStore
 
-RANGE_BYTES = 256 << 10  # small enough that results in flight stay a few MiB (output is ~5x input at 20 %)
+RANGE_BYTES = 512 << 10  # results in flight stay a few MiB each (output is ~5x input at 20 %), spooled to files
 _PROBE = 64 << 10
 
 
