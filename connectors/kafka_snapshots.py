@@ -27,40 +27,25 @@ import threading
 
 from tcplog.errors import SnapshotError
 from tcplog.snapshot.document import MAX_BYTES, dumps, load_bytes, validate
-from tcplog.snapshot.store import SnapshotRef, host_key, ref_of
+from tcplog.snapshot.store import MemoryStore, SnapshotRef, host_key, ref_of
 
 KEEP_PER_HOST = 16
 
 
-class KafkaSnapshotStore:
+class KafkaSnapshotStore(MemoryStore):
+    """MemoryStore's reading side; fed from the topic (`offer`, `apply_pending`), and bounded to
+    `keep_per_host` snapshots of each host. `put` keeps a document in this instance only
+    (publishing is `publish`)."""
+
+    WHERE = "<kafka>"
+    MISSING = "no such snapshot (forgotten or never read)"
+
     def __init__(self, keep_per_host: int = KEEP_PER_HOST):
+        super().__init__()
         self.keep_per_host = keep_per_host
-        self._docs: dict[str, dict[str, tuple[SnapshotRef, bytes]]] = {}
         self._pending: queue.SimpleQueue = queue.SimpleQueue()
         self.loaded = threading.Event()
         self.invalid = 0  # documents skipped because they did not validate
-
-    # SnapshotStore (main thread)
-    def put(self, doc: dict) -> SnapshotRef:
-        """Keep a document in this instance only (publishing is `publish`)."""
-        validate(doc, "<kafka snapshot>")
-        ref = ref_of(doc, "<kafka snapshot>")
-        self._keep(ref, dumps(doc))
-        return ref
-
-    def refs(self, host: str) -> list[SnapshotRef]:
-        return sorted((ref for ref, _ in self._docs.get(host_key(host), {}).values()), key=lambda r: r.time)
-
-    def load(self, ref: SnapshotRef) -> dict:
-        where = f"<kafka>/{ref.host}/{ref.id}"
-        try:
-            _, data = self._docs[host_key(ref.host)][ref.id]
-        except KeyError:
-            raise SnapshotError(where, None, "no such snapshot (forgotten or never read)") from None
-        return load_bytes(data, where)
-
-    def hosts(self) -> list[str]:
-        return sorted({ref.host for docs in self._docs.values() for ref, _ in docs.values()})
 
     # feeding
     def offer(self, key: bytes | None, value: bytes | None, where: str) -> str | None:
@@ -96,8 +81,8 @@ class KafkaSnapshotStore:
                 changed.add(ref.host)
 
     def _keep(self, ref: SnapshotRef, data: bytes) -> None:
-        docs = self._docs.setdefault(host_key(ref.host), {})
-        docs[ref.id] = (ref, data)
+        super()._keep(ref, data)
+        docs = self._docs[host_key(ref.host)]
         if len(docs) > self.keep_per_host:
             oldest = min(docs.values(), key=lambda item: item[0].time)[0]
             del docs[oldest.id]

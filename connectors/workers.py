@@ -303,57 +303,50 @@ def _boundary(f, pos: int, size: int) -> int:
 
 def run(tasks: list[Task], workers: int, config: Config, write, stats: Stats, seen: dict, on_error) -> None:
     """Run the tasks on `workers` processes; write each event's bytes in single-process order."""
-    parent = _spool_parent()
-    _remove_stale_spools(parent)
-    spool = tempfile.mkdtemp(prefix=f"{_SPOOL_PREFIX}{os.getpid()}-", dir=parent)
-    ended_by = None
-    restore = _signals_raise()
+    watch = _SignalWatch()
     try:
-        _run_pool(tasks, workers, dataclasses.replace(config, spool=spool), write, stats, seen, on_error)
-    except BrokenPipeError:  # stdout closed (`| head`): end as SIGPIPE would have, after the cleanup
-        ended_by = signal.SIGPIPE
-    except _Signalled as exc:
-        ended_by = exc.signum
+        parent = _spool_parent()
+        _remove_stale_spools(parent)
+        spool = tempfile.mkdtemp(prefix=f"{_SPOOL_PREFIX}{os.getpid()}-", dir=parent)
+        try:
+            _run_pool(tasks, workers, dataclasses.replace(config, spool=spool), write, stats, seen, on_error,
+                      stopped=lambda: watch.signum is not None)
+        except BrokenPipeError:  # stdout closed (`| head`): end as SIGPIPE would have, after the cleanup
+            watch.signum = signal.SIGPIPE
+        finally:
+            shutil.rmtree(spool, ignore_errors=True)
     finally:
-        shutil.rmtree(spool, ignore_errors=True)
-        restore()
-    if ended_by is not None:
-        signal.signal(ended_by, signal.SIG_DFL)
-        os.kill(os.getpid(), ended_by)
+        watch.restore()
+    if watch.signum is not None:
+        signal.signal(watch.signum, signal.SIG_DFL)
+        os.kill(os.getpid(), watch.signum)
 
 
 _SPOOL_PREFIX = "tcplog-spool-"
 
 
-class _Signalled(Exception):
-    def __init__(self, signum: int):
-        super().__init__(signum)
+class _SignalWatch:
+    """While run() holds a spool folder: SIGTERM is noted (the loop stops between results, so the
+    folder is removed) and SIGPIPE is ignored (a closed stdout raises BrokenPipeError); run() then
+    ends by the signal as before. `restore()` puts the previous handlers back. Main thread only."""
+
+    def __init__(self):
+        self.signum: int | None = None
+        self._previous: dict = {}
+        if threading.current_thread() is threading.main_thread():
+            self._previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, self._note),
+                              signal.SIGPIPE: signal.signal(signal.SIGPIPE, signal.SIG_IGN)}
+
+    def _note(self, signum, _frame) -> None:
         self.signum = signum
 
-
-def _signals_raise():
-    """While the spool folder exists: SIGTERM raises (so the folder is removed) and SIGPIPE is
-    ignored (a closed stdout raises BrokenPipeError); run() then ends by the signal as before.
-    Returns the function that puts the previous handlers back. Main thread only."""
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
-
-    def raise_it(signum, _frame):
-        raise _Signalled(signum)
-
-    previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, raise_it),
-                signal.SIGPIPE: signal.signal(signal.SIGPIPE, signal.SIG_IGN)}
-
-    def restore() -> None:
-        for signum, handler in previous.items():
+    def restore(self) -> None:
+        for signum, handler in self._previous.items():
             signal.signal(signum, handler)
 
-    return restore
 
-
-def _remove_stale_spools(parent: str | None) -> None:
+def _remove_stale_spools(folder: str) -> None:
     """Spool folders left by a tcplog that was SIGKILLed (its pid is gone): removed."""
-    folder = parent or tempfile.gettempdir()
     try:
         names = os.listdir(folder)
     except OSError:
@@ -372,14 +365,15 @@ def _remove_stale_spools(parent: str | None) -> None:
             pass
 
 
-def _spool_parent() -> str | None:
+def _spool_parent() -> str:
     """/dev/shm when it is a writable folder (memory: a write is a copy, and the files only hold
     the results in flight, a few MiB), else the temp folder."""
     shm = "/dev/shm"
-    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else tempfile.gettempdir()
 
 
-def _run_pool(tasks: list[Task], workers: int, config: Config, write, stats: Stats, seen: dict, on_error) -> None:
+def _run_pool(tasks: list[Task], workers: int, config: Config, write, stats: Stats, seen: dict, on_error,
+              stopped=lambda: False) -> None:
     attacher, current = None, None
     with ProcessPoolExecutor(workers, initializer=_init, initargs=(config,)) as pool:
         pending: deque = deque()
@@ -389,6 +383,9 @@ def _run_pool(tasks: list[Task], workers: int, config: Config, write, stats: Sta
             if len(pending) > workers:
                 break
         while pending:
+            if stopped():
+                pool.shutdown(cancel_futures=True)
+                return
             task, future = pending.popleft()
             nxt = next(queue, None)
             if nxt is not None:

@@ -30,29 +30,25 @@ def value_token(pattern: str, name: str, value) -> pp.Regex:
     `value` is the token's one parse action, and it is marked so that the compiled path
     (grammars/_compiled.py) calls it on the matched text instead of parsing the token again:
     both paths run the same function. `value` returns a scalar (str, int), never None."""
-    def action(s, loc, t):
-        try:
-            return value(t[0])
-        except ValueError as exc:
-            raise pp.ParseException(s, loc, f"{name}: {exc}") from None
-
-    token = pp.Regex(pattern).set_name(name).set_parse_action(action)
-    token.parseAction[0].token_value = value
-    return token
+    return _marked_token(pattern, name, value, "token_value", lambda v: v)
 
 
 def fields_token(pattern: str, name: str, fields) -> pp.Regex:
     """A Regex token whose named results are the dict `fields(text)` (ValueError rejects).
 
     Marked like value_token's action, for the same reason. Give it no results name of its own."""
+    return _marked_token(pattern, name, fields, "token_fields", pp.ParseResults.from_dict)
+
+
+def _marked_token(pattern: str, name: str, fn, mark: str, wrap) -> pp.Regex:
     def action(s, loc, t):
         try:
-            return pp.ParseResults.from_dict(fields(t[0]))
+            return wrap(fn(t[0]))
         except ValueError as exc:
             raise pp.ParseException(s, loc, f"{name}: {exc}") from None
 
     token = pp.Regex(pattern).set_name(name).set_parse_action(action)
-    token.parseAction[0].token_fields = fields
+    setattr(token.parseAction[0], mark, fn)
     return token
 
 
@@ -90,7 +86,7 @@ def ip_value(text: str) -> str:
 # Either address. One token: where the IPv4 form matches, the IPv6 one (a ':' before any '.')
 # cannot, so the alternation is the same language as `ipv4 | ipv6`.
 ip = value_token(f"(?>{_IPV4}|{_IPV6})", "IP address", ip_value)
-_IP_WHOLE = re.compile(f"(?>{_IPV4}|{_IPV6})\\Z")
+_IP_WHOLE = re.compile(ip.re.pattern + r"\Z")
 
 
 def ip_address(text: str) -> str:

@@ -53,6 +53,14 @@ _GROUP_REF = re.compile(r"\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)")
 _UNSUPPORTED_REGEX = re.compile(r"\\[1-9]|\\g<|\(\?\(|\(\?[aiLmsux]+\)")
 
 
+# What a match step does with its group (Compiled._steps: (kind, group, payload)).
+_TEXT = 0  # a name on a token without actions: payload = the name; its value is the matched text
+_GROUP = 1  # a Regex's own named group: payload = (renamed group, name); group = the Regex's presence
+_REPLAY = 2  # pyparsing parses the element again in place: payload = (element, keep names, is a token)
+_VALUE = 3  # a value_token: payload = (name or None, value function)
+_FIELDS = 4  # a fields_token: payload = (keep names, fields function)
+
+
 class Unsupported(Exception):
     """The grammar holds something the translation does not model."""
 
@@ -94,13 +102,13 @@ class Compiled:
             start = m.start(group)
             if start < 0:
                 continue  # inside an alternative or option that did not match
-            if kind == 0:  # a name on a token without actions: its text
+            if kind == _TEXT:
                 named[payload] = m.group(group)
                 continue
-            if kind == 1:  # a Regex's own named group: set (None when it took no part) once the Regex matched
+            if kind == _GROUP:  # set once the Regex matched (None when the group took no part)
                 named[payload[1]] = m.group(payload[0])
                 continue
-            if kind == 3:  # value_token: (name or None, value function)
+            if kind == _VALUE:
                 try:
                     value = payload[1](m.group(group))
                 except ValueError:
@@ -108,7 +116,7 @@ class Compiled:
                 if payload[0] is not None:
                     named[payload[0]] = value
                 continue
-            if kind == 4:  # fields_token: (record, fields function)
+            if kind == _FIELDS:
                 try:
                     fields = payload[1](m.group(group))
                 except ValueError:
@@ -175,20 +183,17 @@ class _Builder:
         if e.parseAction and in_choice:
             self.action_in_choice = True
         if e.parseAction or (e.resultsName and not _yields_its_text(e)):
-            # pyparsing parses e again after a match: its actions, conditions and names.
+            # After a match: a value_token/fields_token's function runs on the text; any other
+            # element is parsed again by pyparsing (its actions, conditions and names).
             group = self._group("_u")
             token = isinstance(e, pp.Token)
-            marked = _marked_action(e) if token else None
-            if marked is not None:  # value_token / fields_token: call its function on the text
-                self.steps.append(marked(group, record))
-            else:
-                self.steps.append((2, group, (e, record, token)))
+            self.steps.append((token and _marked_step(e, group, record)) or (_REPLAY, group, (e, record, token)))
             body = self._body(e, in_choice=in_choice, record=False, leaf_text_group=group if token else None)
             return body if token else f"(?P<{group}>{body})"
         if e.resultsName and record:
             group = self._group("_n")
             inner = self._body(e, in_choice=in_choice, record=record, leaf_text_group=group)
-            self.steps.append((0, group, e.resultsName))
+            self.steps.append((_TEXT, group, e.resultsName))
             return inner
         return self._body(e, in_choice=in_choice, record=record)
 
@@ -262,22 +267,22 @@ class _Builder:
             # part: a group around the whole token says whether the token matched at all.
             present = self._group("_p")
             for original, group in sorted(renamed.items(), key=lambda kv: compiled.groupindex[kv[0]]):
-                self.steps.append((1, present, (group, original)))
+                self.steps.append((_GROUP, present, (group, original)))
             token = f"(?P<{present}>{token})"
         return token
 
 
-def _marked_action(e: pp.ParserElement):
-    """A step for a token whose one parse action is a value_token/fields_token function."""
+def _marked_step(e: pp.ParserElement, group: str, record: bool):
+    """The step for a token whose one parse action is a value_token/fields_token function, or None."""
     if len(e.parseAction) != 1:
         return None
     action = e.parseAction[0]
     value = getattr(action, "token_value", None)
     if value is not None:
-        return lambda group, record: (3, group, (e.resultsName if record else None, value))
+        return _VALUE, group, (e.resultsName if record else None, value)
     fields = getattr(action, "token_fields", None)
     if fields is not None and not e.resultsName:
-        return lambda group, record: (4, group, (record, fields))
+        return _FIELDS, group, (record, fields)
     return None
 
 

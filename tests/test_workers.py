@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import os
 import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import timezone
 
 import pytest
 
 from tcplog.connectors import workers
+from tcplog.framing.context import parse_iso
 from tcplog.pipeline import PipelineSettings
 from tcplog.scan import Stats
 from tests.test_cli import tcplog
@@ -45,6 +48,13 @@ def scan_output(*args) -> bytes:
     return r.stdout
 
 
+def _config(**changes) -> workers.Config:
+    return dataclasses.replace(workers.Config(
+        forced_framing=None, force_export=False, year=None, tz=timezone.utc,
+        reference=parse_iso("2026-11-21T00:00:00Z"), settings=PipelineSettings(), snapshot_docs=(),
+        snapshots_dir=None, catalog=True), **changes)
+
+
 def test_byte_ranges_give_the_output_of_one_process(tmp_path, monkeypatch):
     """A file cut into many small ranges (notices, martians, kmsg continuations across the cuts) scans identically."""
     log = tmp_path / "big.log"
@@ -52,23 +62,12 @@ def test_byte_ranges_give_the_output_of_one_process(tmp_path, monkeypatch):
     one = scan_output(str(log), "--workers", "1")
     tasks = workers.plan([(str(log), None)], True, range_bytes=20_000)
     assert len(tasks) > 10
-    config = workers.Config(forced_framing=None, force_export=False, year=None, tz=timezone.utc,
-                            reference=__import__("tcplog.framing.context", fromlist=["parse_iso"]).parse_iso(
-                                "2026-11-21T00:00:00Z"),
-                            settings=PipelineSettings(), snapshot_docs=(), snapshots_dir=None, catalog=True)
+    config = _config()
     out = bytearray()
     stats = Stats()
     workers.run(tasks, 2, config, out.extend, stats, {}, lambda *a: pytest.fail(str(a)))
     assert bytes(out) == one
     assert stats.lines == 6000 and stats.files == 1
-
-
-def _config(**changes) -> workers.Config:
-    from tcplog.framing.context import parse_iso
-
-    return workers.Config(forced_framing=None, force_export=False, year=None, tz=timezone.utc,
-                          reference=parse_iso("2026-11-21T00:00:00Z"), settings=PipelineSettings(),
-                          snapshot_docs=(), snapshots_dir=None, catalog=True, **changes)
 
 
 def test_results_come_back_through_a_private_spool_folder_that_is_removed(tmp_path, monkeypatch):
@@ -91,7 +90,7 @@ def test_results_come_back_through_a_private_spool_folder_that_is_removed(tmp_pa
     out = bytearray()
     workers.run(tasks, 2, _config(), out.extend, Stats(), {}, lambda *a: pytest.fail(str(a)))
     assert out.count(b"\n") > 1000
-    assert len(made) == 1 and not __import__("os").path.exists(made[0])
+    assert len(made) == 1 and not os.path.exists(made[0])
     assert sum(p is not None for p in unspooled) == len(tasks)  # every range's bytes came by file
     assert len(set(unspooled)) == len(tasks)
 
@@ -112,16 +111,11 @@ def test_a_spool_that_cannot_be_written_sends_the_bytes_in_the_result(tmp_path):
 def test_byte_ranges_stay_identical_when_the_host_bound_releases_early(tmp_path):
     """More hosts than the attacher may hold: ranges that could hit the bound are replayed in the
     parent, so early releases happen where one process has them."""
-    from tcplog.framing.context import parse_iso
-
     rnd = random.Random(11)
     lines = [rnd.choice(LINES[:4]).format(s=i % 60, h=rnd.randint(1, 40), n=rnd.randint(1, 250)) for i in range(3000)]
     log = tmp_path / "many-hosts.log"
     log.write_bytes(("\n".join(lines) + "\n").encode())
-    reference = parse_iso("2026-11-21T00:00:00Z")
-    settings = PipelineSettings(suppression_hosts=5)
-    config = workers.Config(forced_framing=None, force_export=False, year=None, tz=timezone.utc, reference=reference,
-                            settings=settings, snapshot_docs=(), snapshots_dir=None, catalog=True)
+    config = _config(settings=PipelineSettings(suppression_hosts=5))
     whole, one_stats = bytearray(), Stats()  # the file as one task: one pipeline over the whole stream
     workers.run(workers.plan([(str(log), None)], False), 1, config, whole.extend, one_stats, {}, pytest.fail)
     one = bytes(whole)
@@ -172,8 +166,7 @@ def test_workers_must_be_positive():
 
 
 def _spools(pid: int) -> list[str]:
-    folder = workers._spool_parent() or __import__("tempfile").gettempdir()
-    return [n for n in os.listdir(folder) if n.startswith(f"{workers._SPOOL_PREFIX}{pid}-")]
+    return [n for n in os.listdir(workers._spool_parent()) if n.startswith(f"{workers._SPOOL_PREFIX}{pid}-")]
 
 
 def _scanning(log, stdout=subprocess.PIPE) -> subprocess.Popen:
@@ -215,7 +208,7 @@ def test_a_spool_left_by_a_killed_scan_is_removed_by_the_next(big_log, tmp_path)
     proc.kill()
     proc.wait(60)
     assert len(_spools(proc.pid)) == 1  # SIGKILL: nothing could remove it
-    mine = __import__("tempfile").mkdtemp(prefix=f"{workers._SPOOL_PREFIX}{os.getpid()}-",
+    mine = tempfile.mkdtemp(prefix=f"{workers._SPOOL_PREFIX}{os.getpid()}-",
                                           dir=workers._spool_parent())  # a live process's: kept
     try:
         small = tmp_path / "small.log"

@@ -74,24 +74,30 @@ def host_key(host: str) -> str:
 class MemoryStore:
     """A SnapshotStore in memory; documents are kept as JSON bytes, so callers cannot alter them."""
 
+    WHERE = "<memory>"  # how errors name this store
+    MISSING = "no such snapshot"
+
     def __init__(self):
         self._docs: dict[str, dict[str, tuple[SnapshotRef, bytes]]] = {}
 
     def put(self, doc: dict) -> SnapshotRef:
-        validate(doc, "<memory>")
-        ref = ref_of(doc, "<memory>")
-        self._docs.setdefault(host_key(ref.host), {})[ref.id] = (ref, dumps(doc))
+        validate(doc, self.WHERE)
+        ref = ref_of(doc, self.WHERE)
+        self._keep(ref, dumps(doc))
         return ref
+
+    def _keep(self, ref: SnapshotRef, data: bytes) -> None:
+        self._docs.setdefault(host_key(ref.host), {})[ref.id] = (ref, data)
 
     def refs(self, host: str) -> list[SnapshotRef]:
         return sorted((ref for ref, _ in self._docs.get(host_key(host), {}).values()), key=lambda r: r.time)
 
     def load(self, ref: SnapshotRef) -> dict:
-        where = f"<memory>/{ref.host}/{ref.id}"
+        where = f"{self.WHERE}/{ref.host}/{ref.id}"
         try:
             _, data = self._docs[host_key(ref.host)][ref.id]
         except KeyError:
-            raise SnapshotError(where, None, "no such snapshot") from None
+            raise SnapshotError(where, None, self.MISSING) from None
         return load_bytes(data, where)
 
     def hosts(self) -> list[str]:
