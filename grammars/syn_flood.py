@@ -8,6 +8,7 @@ Examples:
 
     possible SYN flooding on port 80. Sending cookies.
     TCP: TCP: Possible SYN flooding on port 9042. Sending cookies.  Check SNMP counters.
+    TCP: Possible SYN flooding on port 80. Dropping request.  Check SNMP counters.    (3.1 - 3.4, no pr_fmt)
     TCP: request_sock_TCPv6: Possible SYN flooding on port 34391. Dropping request.  Check SNMP counters.
     TCP: request_sock_TCP: Possible SYN flooding on port 127.0.0.1:23456. Sending cookies.
     TCP: request_sock_subflow_v4: Possible SYN flooding on port [::]:20002. Sending cookies.
@@ -23,7 +24,7 @@ Fields:
 Message ids:
 
     syn_flood.legacy      2.2 - 3.0 (RHEL 5/6): lowercase, no prefix, cookies only
-    syn_flood.proto       3.1 - 3.16 (RHEL 7): "TCP: TCP:" / "TCP: TCPv6:", "Check SNMP counters"
+    syn_flood.proto       3.1 - 3.16 (RHEL 7): "TCP: TCP:" / "TCP: TCPv6:" ("TCP:" alone before pr_fmt), "Check SNMP counters"
     syn_flood.slab        3.17 - 6.1: "request_sock_TCP[v6]:" slab name, "Check SNMP counters"
     syn_flood.addr        6.2+: listener address:port, no "Check SNMP counters"
 """
@@ -59,7 +60,10 @@ legacy = (pp.Optional(pp.Regex(r"TCP(?:v6)?:")) + pp.Literal("possible")("word")
           + c.literal_words("SYN flooding on port") + c.port("port") + pp.Suppress(".")
           + _action + pp.Optional(".") + pp.StringEnd()).set_name("syn_flood.legacy")
 with_addr = (_prefix + _proto + _flooding + _addr_port + pp.Suppress(".") + _tail).set_name("syn_flood.addr")
-with_port = (_prefix + _proto + _flooding + c.port("port") + pp.Suppress(".") + _tail).set_name("syn_flood.port")
+# 3.1 - 3.4, before tcp_ipv4.c had pr_fmt, printed the proto name alone ("TCP: Possible ..."): a
+# choice, since an optional prefix, once taken, is never given back (PEG).
+_proto_only = (_prefix + _proto) | _proto
+with_port = (_proto_only + _flooding + c.port("port") + pp.Suppress(".") + _tail).set_name("syn_flood.port")
 
 
 def _ip_version(proto: str | None, address: str | None) -> int | None:

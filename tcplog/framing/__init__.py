@@ -76,7 +76,8 @@ _BY_FIRST_CHAR = {
 
 def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> Record | None:
     """Auto-detect the framing of one record from its first characters."""
-    s = text.lstrip("\x1e") if text[:1] == "\x1e" else text
+    # a JSON text sequence's record separator; a byte-order mark (a file saved by a Windows editor)
+    s = text.lstrip("\x1e\ufeff") if text[:1] in ("\x1e", "\ufeff") else text
     first = s[:1]
     if first == "{":
         obj = _json_object(s)

@@ -5,6 +5,7 @@
     [Thu May 11 12:38:28 2023] net_ratelimit: 59 callbacks suppressed
     <4>[104243.800401] nf_conntrack: table full, dropping packet
     kern  :warn  : [104243.800401] nf_conntrack: table full, dropping packet
+    kern  :warn  : [Thu May 11 12:38:28 2023] nf_conntrack: table full, dropping packet   (-x -T)
     2023-05-11T12:38:28,123456+00:00 net_ratelimit: 59 callbacks suppressed
 
 Header fields: monotonic seconds, caller, level (-r, -x); `-T` wall time is recomputed by
@@ -37,6 +38,12 @@ def detect(line: str) -> bool:
 
 def decode(line: str, raw: bytes, ctx) -> Record | None:
     line = line.rstrip("\r\n")
+    facility = severity = None
+    d = _DECODE.match(line)
+    if d and d.group(1) in _FACILITIES and d.group(2) in _LEVELS:  # -x: before any time (-T, iso)
+        facility, severity = _FACILITIES[d.group(1)], _LEVELS[d.group(2)]
+        line = line[d.end():]
+    kernel = facility in (None, 0)
     m = _HUMAN.match(line)
     if m:
         mon = ENGLISH_MONTHS.get(m.group(1).lower())
@@ -48,16 +55,12 @@ def decode(line: str, raw: bytes, ctx) -> Record | None:
             except ValueError:
                 t = None
         mono, caller, text = split_prefix(line[m.end():])
-        return Record(raw=raw, text=text, framing=NAME, kernel=True, time=t, time_derived=t is not None,
-                      monotonic=mono, caller=caller)
+        return Record(raw=raw, text=text, framing=NAME, kernel=kernel, time=t, time_derived=t is not None,
+                      facility=facility, severity=severity, monotonic=mono, caller=caller)
     if _ISO_HEAD.match(line):
         head, _, text = line.partition(" ")
-        return Record(raw=raw, text=text, framing=NAME, kernel=True, time=parse_iso(head), time_derived=True)
-    facility = severity = None
-    d = _DECODE.match(line)
-    if d and d.group(1) in _FACILITIES and d.group(2) in _LEVELS:
-        facility, severity = _FACILITIES[d.group(1)], _LEVELS[d.group(2)]
-        line = line[d.end():]
+        return Record(raw=raw, text=text, framing=NAME, kernel=kernel, time=parse_iso(head), time_derived=True,
+                      facility=facility, severity=severity)
     pri, rest = level_prefix(line)
     if pri is not None:
         facility, severity = split_pri(pri)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-_PREFIX = re.compile(r"\[\s*(\d{1,10})\.(\d{1,9})\](?:\[\s*([CT]\d+)\])?\s?")
+_PREFIX = re.compile(r"\[\s*(\d{1,10})\.(\d{1,9})\](?: ?\[\s*([CT]\d+)\])?\s?")  # caller: CONFIG_PRINTK_CALLER
 
 
 def split_prefix(text: str) -> tuple[float | None, str | None, str]:

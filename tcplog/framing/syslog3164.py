@@ -5,6 +5,7 @@
     Jun 23 21:33:47 kernel: nf_conntrack: expectation table full                     (no hostname)
     <4>Nov 22 18:10:00 web1 kernel: nf_conntrack: table full, dropping packet          (with PRI)
     2026-11-22T18:10:00.123456+01:00 web1 kernel: neighbour: arp_cache: neighbor table overflow!   (rsyslog RFC 3339)
+    2026-11-22 18:10:00.123 web1 kernel: TCP: too many orphaned sockets               (templates with a date-pgsql/space date)
     Jan 15 21:18:04 router kern.warn kernel: nf_conntrack: expectation table full      (busybox syslogd)
     déc. 31 23:59:59 web1 kernel: ...                                                  (journalctl short, fr_FR)
     11月 22 10:00:00 web1 kernel: ...                                                   (journalctl short, ja_JP)
@@ -28,7 +29,7 @@ _DATE = re.compile(
     r"(?P<mon>[^\W\d_]{3,6}\.?|\d{1,2}\s?[月월])\s{1,2}(?P<day>\d{1,2})\s+"
     r"(?P<hh>\d{1,2}):(?P<mm>\d{2}):(?P<ss>\d{2})(?:\.(?P<frac>\d{1,9}))?\s+"
 )
-_ISO = re.compile(r"(?P<iso>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?)\s+")
+_ISO = re.compile(r"(?P<iso>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?)\s+")
 _TAG = re.compile(r"(?P<prog>[^\s\[\]:]{1,128})(?:\[(?P<pid>\d{1,10})\])?:(?:\s|$)")
 _FACPRI = re.compile(
     r"(kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local[0-7])\."
@@ -79,7 +80,7 @@ def split_host_tag(rest: str) -> tuple[str | None, str | None, int | None, str]:
 _FAST = re.compile(
     r"(?:<(\d{1,3})>)?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})"
     r"(?:\.(\d{1,9}))? +(\S*[^\s:]) ([^\s\[\]:]{1,128})(?:\[(\d{1,10})\])?: "
-    r"(?:\[\s*(\d{1,10})\.(\d{1,9})\](?:\[\s*([CT]\d+)\])? ?)?"
+    r"(?:\[\s*(\d{1,10})\.(\d{1,9})\](?: ?\[\s*([CT]\d+)\])? ?)?"
 )
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
                                        "Dec"), 1)}
