@@ -7,6 +7,8 @@ on 2.6 at most once per 60 s and only with tcp_syncookies set.
 Examples:
 
     possible SYN flooding on port 80. Sending cookies.
+    TCP: Possible SYN flooding on port 80. Sending cookies.                           (2.6.3x)
+    TCPv6: Possible SYN flooding on port 80. Dropping request.                        (2.6.3x)
     TCP: TCP: Possible SYN flooding on port 9042. Sending cookies.  Check SNMP counters.
     TCP: Possible SYN flooding on port 80. Dropping request.  Check SNMP counters.    (3.1 - 3.4, no pr_fmt)
     TCP: request_sock_TCPv6: Possible SYN flooding on port 34391. Dropping request.  Check SNMP counters.
@@ -23,7 +25,9 @@ Fields:
 
 Message ids:
 
-    syn_flood.legacy      2.2 - 3.0 (RHEL 5/6): lowercase, no prefix, cookies only
+    syn_flood.legacy      2.2 - 3.0 (RHEL 5/6): lowercase, no prefix, cookies only; 2.6.3x also
+                          "TCP[v6]: Possible ... Sending cookies|Dropping request." (no SNMP tail):
+                          every one rate-limited, not once per listener
     syn_flood.proto       3.1 - 3.16 (RHEL 7): "TCP: TCP:" / "TCP: TCPv6:" ("TCP:" alone before pr_fmt), "Check SNMP counters"
     syn_flood.slab        3.17 - 6.1: "request_sock_TCP[v6]:" slab name, "Check SNMP counters"
     syn_flood.addr        6.2+: listener address:port, no "Check SNMP counters"
@@ -39,7 +43,8 @@ FAMILY = "syn_flood"
 ORIGIN = "kernel"
 TRIGGERS = (b"SYN flooding",)
 MESSAGES = {
-    "syn_flood.legacy": "possible SYN flooding on port %d. Sending cookies.  [2.2 - 3.0]",
+    "syn_flood.legacy": "possible SYN flooding on port %d. Sending cookies.  [2.2 - 3.0]; "
+                        "TCP[v6]: Possible SYN flooding on port %d. %s.  [2.6.3x]",
     "syn_flood.proto": "TCP: %s: Possible SYN flooding on port %d. %s.  Check SNMP counters.  [3.1 - 3.16]",
     "syn_flood.slab": "TCP: request_sock_%s: Possible SYN flooding on port %d. %s.  Check SNMP counters.  [3.17 - 6.1]",
     "syn_flood.addr": "TCP: request_sock_%s: Possible SYN flooding on port %pI4:%u. %s.  [6.2+]",
@@ -91,7 +96,10 @@ def parse(text: str) -> c.Match | None:
         r = c.parse_named(with_port, text)
         if r is None:
             return None
-        message_id = "syn_flood.slab" if r["proto"].startswith("request_sock_") else "syn_flood.proto"
+        if r["proto"].startswith("request_sock_"):
+            message_id = "syn_flood.slab"
+        else:  # 3.1 - 3.16 always end with the SNMP hint; 2.6.3x's syn_flood_warning() never did
+            message_id = "syn_flood.proto" if "snmp" in r else "syn_flood.legacy"
     proto = r["proto"]
     address = r.get("listen_address")
     return c.Match(FAMILY, message_id, {

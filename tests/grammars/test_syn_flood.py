@@ -10,6 +10,14 @@ from tcplog.grammars import syn_flood
 @pytest.mark.parametrize("text,message_id,fields", [
     ("possible SYN flooding on port 80. Sending cookies.", "syn_flood.legacy",
      {"proto": None, "ip_version": None, "listen_address": None, "port": 80, "action": "cookies"}),
+    # 2.6.3x syn_flood_warning(): capitalised, proto name, no SNMP tail; v6 may drop requests
+    ("TCP: Possible SYN flooding on port 80. Sending cookies.", "syn_flood.legacy",
+     {"proto": "TCP", "ip_version": 4, "listen_address": None, "port": 80, "action": "cookies"}),
+    ("TCPv6: Possible SYN flooding on port 443. Dropping request.", "syn_flood.legacy",
+     {"proto": "TCPv6", "ip_version": 6, "listen_address": None, "port": 443, "action": "drop"}),
+    # 3.1 - 3.4, before tcp_ipv4.c had pr_fmt: one "TCP:", with the SNMP tail
+    ("TCP: Possible SYN flooding on port 80. Dropping request.  Check SNMP counters.", "syn_flood.proto",
+     {"proto": "TCP", "ip_version": 4, "listen_address": None, "port": 80, "action": "drop"}),
     ("TCP: TCP: Possible SYN flooding on port 9042. Sending cookies.  Check SNMP counters.", "syn_flood.proto",
      {"proto": "TCP", "ip_version": 4, "listen_address": None, "port": 9042, "action": "cookies"}),
     ("TCP: TCPv6: Possible SYN flooding on port 22. Dropping request.  Check SNMP counters.", "syn_flood.proto",
