@@ -15,11 +15,13 @@ What is read (paths inside the report; the first one present wins):
 | sysctl    | `sos_commands/kernel/sysctl_-a`, else a `proc/sys/net` tree                    |
 | the rest  | `proc/meminfo`, `proc/net/{sockstat,sockstat6,netstat,snmp,snmp6,tcp,tcp6}`, `proc/net/stat/*`, as for a copied /proc |
 
-Logs: the same kernel lines reach a report up to three times (the syslog files, the journal
-dump, the dmesg ring buffer), so ONE kind is read, the first present, so that no event is
-counted twice: the syslog files `var/log/messages*`, `var/log/kern.log*`, `var/log/syslog*`
-(oldest rotation first); else the journal dump `sos_commands/logs/journalctl_--no-pager`
-(or its per-boot `journalctl_--no-pager_*` files); else `sos_commands/kernel/dmesg`.
+Logs: the same kernel lines reach a report several times (the syslog files, the journal
+dump, the dmesg ring buffer; and on Debian/Ubuntu rsyslog writes each kernel line to
+`kern.log` and `syslog`, up to Debian 11 to `messages` too), so ONE source is read, the first
+present, so that no event is counted twice: `var/log/kern.log*` (the kernel facility, every
+level); else `var/log/messages*` (RHEL, SUSE); else `var/log/syslog*` (oldest rotation first);
+else the journal dump `sos_commands/logs/journalctl_--no-pager` (or its per-boot
+`journalctl_--no-pager_*` files); else `sos_commands/kernel/dmesg`.
 
 A report is someone else's folder: every path is resolved (symlinks included) and refused
 when it leads outside the report; refusals are named in `errors`.
@@ -41,7 +43,7 @@ HOSTNAME_FILES = ("hostname", "sos_commands/host/hostname", "sos_commands/genera
 DATE_FILES = ("sos_commands/date/date_--utc", "sos_commands/date/date")
 UNAME_FILES = ("sos_commands/kernel/uname_-a", "uname")
 SYSCTL_FILE = "sos_commands/kernel/sysctl_-a"
-LOG_GLOBS = ("var/log/messages*", "var/log/kern.log*", "var/log/syslog*")
+LOG_GLOBS = ("var/log/kern.log*", "var/log/messages*", "var/log/syslog*")  # the first that has files
 DMESG = "sos_commands/kernel/dmesg"
 JOURNAL = "sos_commands/logs/journalctl_--no-pager"
 
@@ -132,7 +134,9 @@ def _logs(tree: Tree, fill: Filler) -> list[str]:
     found: list[str] = []
     for pattern in LOG_GLOBS:
         names = [os.path.relpath(p, tree.base) for p in glob.glob(os.path.join(glob.escape(tree.base), pattern))]
-        found += sorted((n for n in names if os.path.isfile(os.path.join(tree.base, n))), key=rotation_order)
+        found = sorted((n for n in names if os.path.isfile(os.path.join(tree.base, n))), key=rotation_order)
+        if found:
+            break
     if not found:
         journals = sorted(os.path.relpath(p, tree.base)
                           for p in glob.glob(os.path.join(glob.escape(tree.base), JOURNAL + "*")))

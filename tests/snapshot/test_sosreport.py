@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,17 +113,47 @@ def test_logs_rotated_first_then_current_and_no_second_copy(loaded):
 
 
 def test_syslog_files_win_over_the_journal_and_dmesg(copy):
-    """kern.log.N and syslog are read with messages; the journal and dmesg (same kernel lines) are not."""
-    (copy / "var/log/kern.log").write_text("x\n")
-    (copy / "var/log/kern.log.1").write_text("x\n")
-    (copy / "var/log/kern.log.2.gz").write_bytes(b"\x1f\x8b")
-    (copy / "var/log/syslog").write_text("x\n")
+    """messages and its rotations are read; the journal and dmesg (same kernel lines) are not."""
     (copy / "sos_commands/logs").mkdir()
     (copy / "sos_commands/logs/journalctl_--no-pager").write_text("x\n")
     (copy / "sos_commands/logs/journalctl_--no-pager_--boot").write_text("x\n")
     logs = [os.path.relpath(p, copy) for p in sosreport.load(str(copy))[1]]
-    assert logs == ["var/log/messages-20261116", "var/log/messages", "var/log/kern.log.2.gz", "var/log/kern.log.1",
-                    "var/log/kern.log", "var/log/syslog"]
+    assert logs == ["var/log/messages-20261116", "var/log/messages"]
+
+
+def test_kern_log_alone_when_debian_writes_the_kernel_lines_to_three_files(copy):
+    """Debian/Ubuntu rsyslog writes each kernel line to kern.log and syslog (and, up to Debian 11,
+    messages): only kern.log and its rotations are read."""
+    (copy / "var/log/kern.log").write_text("x\n")
+    (copy / "var/log/kern.log.1").write_text("x\n")
+    (copy / "var/log/kern.log.2.gz").write_bytes(b"\x1f\x8b")
+    (copy / "var/log/syslog").write_text("x\n")
+    (copy / "var/log/syslog.1").write_text("x\n")
+    logs = [os.path.relpath(p, copy) for p in sosreport.load(str(copy))[1]]
+    assert logs == ["var/log/kern.log.2.gz", "var/log/kern.log.1", "var/log/kern.log"]
+
+
+def test_syslog_when_there_is_no_kern_log_or_messages(copy):
+    for f in (copy / "var/log").iterdir():
+        f.unlink()
+    (copy / "var/log/syslog").write_text("x\n")
+    (copy / "var/log/syslog.1").write_text("x\n")
+    assert [os.path.relpath(p, copy) for p in sosreport.load(str(copy))[1]] == ["var/log/syslog.1", "var/log/syslog"]
+
+
+def test_an_ubuntu_report_counts_each_kernel_line_once(copy, tmp_path):
+    """The whole command on a report holding the same kernel line in kern.log, syslog and messages."""
+    line = "Nov 22 10:00:00 web1 kernel: nf_conntrack: table full, dropping packet\n"
+    for f in (copy / "var/log").iterdir():
+        f.unlink()
+    for name in ("kern.log", "syslog", "messages"):
+        (copy / "var/log" / name).write_text(line)
+    r = subprocess.run([sys.executable, "-m", "tcplog", "scan", str(copy), "-q", "--stats",
+                        "--reference-time", "2026-11-22T12:00:00Z"], capture_output=True, text=True, check=False)
+    events = [json.loads(x) for x in r.stdout.splitlines()]
+    assert r.returncode == 0, r.stderr
+    assert [(e["message_id"], e["source"]["file"]) for e in events] == [
+        ("conntrack_full.ratelimited", str(copy / "var/log/kern.log"))]
 
 
 def test_journal_when_there_are_no_syslog_files(copy):
