@@ -98,6 +98,17 @@ def ip_address(text: str) -> str:
 
 # An interface name as the kernel prints it (IFNAMSIZ 16, no spaces, no ':' at the end).
 ifname = pp.Regex(r"[^\s:/]{1,16}").set_name("interface")
+
+
+def labelled_martian(kind: str) -> pp.ParserElement:
+    """`IPv4: martian <kind> (src=%pI4, dst=%pI4, dev=%s)`: net/ipv4/route.c since "ipv4: Improve
+    martian logs" (net-next, 2026-01, 48a4aa9d9c39): labelled, and the source printed first."""
+    return (pp.Optional(pp.Literal("IPv4:"))("prefix") + literal_words(f"martian {kind}") + pp.Suppress("(")
+            + pp.Suppress("src=") + ipv4("src_address") + pp.Suppress(",") + pp.Suppress("dst=") + ipv4("dst_address")
+            + pp.Suppress(",") + pp.Suppress("dev=") + pp.Regex(r"[^\s:/)]{1,16}")("interface") + pp.Suppress(")")
+            + pp.StringEnd()).set_name(f"martian_{kind}.labelled")
+
+
 # `nf_conntrack: ` or `ip_conntrack: `, once or twice (pr_fmt plus the literal prefix in the format).
 conntrack_prefix = pp.Regex(r"(?P<module>nf_conntrack|ip_conntrack):(?:[ ]+(?P<again>(?P=module)):)?") \
     .set_name("conntrack module prefix")

@@ -66,7 +66,8 @@ _NAME = r"(?:\((?:NULL|unnamed) net_device\)|[^\s:/]{1,16})"
 _REG_STATE = r"(?: \((?:uninitialized|unregistering|unregistered|released|dummy|unknown)\))?"
 
 # netdev_err() with a parent device: "<driver> <bus-id> <ifname>[ (state)]:"; bus ids may hold ':'.
-_netdev_head = pp.Regex(rf"(?P<driver>[^\s:]+) (?P<bus_id>\S+) (?P<interface>{_NAME}){_REG_STATE}:") \
+# (A driver name never starts with "(": "(unnamed net_device) (uninitialized):" has no parent.)
+_netdev_head = pp.Regex(rf"(?P<driver>[^\s:(][^\s:]*) (?P<bus_id>\S+) (?P<interface>{_NAME}){_REG_STATE}:") \
     .set_name("<driver> <bus-id> <ifname>:")
 _dev_head = pp.Regex(rf"(?P<interface>{_NAME}){_REG_STATE}:").set_name("<ifname>:")
 _failure = c.literal_words("hw csum failure")

@@ -9,7 +9,9 @@ They tell the reader that the kernel-message counts around them are lower bounds
 * systemd-journald (src/journal/journald-server.c, journald-kmsg.c): per-unit rate limiting
   (RateLimitIntervalSec/RateLimitBurst) "Suppressed %u messages from %s" — %s was the cgroup path
   ("/system.slice/foo.service") in older systemd, the unit name in newer; kernel records lost
-  between two /dev/kmsg reads "Missed %llu kernel messages"; syslog socket full
+  between two /dev/kmsg reads "Missed %llu kernel messages"; /dev/kmsg overrun (journald-kmsg.c,
+  count unknown) "/dev/kmsg buffer overrun, some messages lost." — journald's own lines can
+  reach the kernel log too (`systemd-journald[381]: ...` in dmesg); syslog socket full
   "Forwarding to syslog missed %u messages.".
 * rsyslog: imuxsock per-pid rate limiting (5.7 - 7.x) "imuxsock begins to drop messages from pid
   %lu due to rate-limiting" / "imuxsock lost %d messages from pid %lu due to rate-limiting";
@@ -19,12 +21,14 @@ They tell the reader that the kernel-message counts around them are lower bounds
   "last message repeated %d times").
 * sysklogd / BSD syslogd "last message repeated %d times"; macOS and BSD syslogd
   "--- last message repeated %u time(s) ---".
-* syslog-ng suppress(): "Last message '%.20s' repeated %d times, suppressed by syslog-ng on %s".
+* syslog-ng suppress(): "Last message '%.20s' repeated %d times, suppressed by syslog-ng on %s"
+  ("supressed" up to 3.x).
 
 Examples:
 
     Suppressed 1234 messages from /system.slice/nginx.service
     Missed 1427 kernel messages
+    systemd-journald[381]: /dev/kmsg buffer overrun, some messages lost.
     imuxsock lost 141 messages from pid 55082 due to rate-limiting
     imjournal: 236 messages lost due to rate-limiting (20000 allowed within 600 seconds)
     last message repeated 3 times
@@ -42,6 +46,7 @@ Message ids:
 
     log_suppressed.journald_suppressed      systemd 38+: "Suppressed %u messages from %s"
     log_suppressed.journald_kernel_missed   systemd 189+: "Missed %llu kernel messages"
+    log_suppressed.journald_kmsg_overrun    systemd: "/dev/kmsg buffer overrun, some messages lost." (no count)
     log_suppressed.journald_forward_missed  systemd 206+: "Forwarding to syslog missed %u messages."
     log_suppressed.imuxsock_begin           rsyslog 5.7 - 7.x: "imuxsock begins to drop messages from pid %lu due to rate-limiting"
     log_suppressed.imuxsock_lost            rsyslog 5.7 - 7.x: "imuxsock lost %d messages from pid %lu due to rate-limiting"
@@ -68,13 +73,14 @@ PROGRAMS = frozenset({
     "rsyslogd", "rsyslogd-2177", "rsyslogd0", "rsyslog", "imuxsock", "imjournal",
     "syslog-ng", "syslogd", "sysklogd", "busybox",
 })
-TRIGGERS = (b"Suppressed", b"kernel messages", b"syslog missed", b"due to rate", b"repeated")
+TRIGGERS = (b"Suppressed", b"kernel messages", b"syslog missed", b"due to rate", b"repeated", b"buffer overrun")
 # Message ids whose lines keep the tag of the message they repeat (rsyslog copies the original
 # message, syslog-ng its program): accept these from any program, e.g. `kernel:`.
 TAG_KEPT = frozenset({"log_suppressed.message_repeated", "log_suppressed.syslog_ng_repeated"})
 MESSAGES = {
     "log_suppressed.journald_suppressed": "Suppressed %u messages from %s  [systemd-journald]",
     "log_suppressed.journald_kernel_missed": "Missed %llu kernel messages  [systemd-journald]",
+    "log_suppressed.journald_kmsg_overrun": "/dev/kmsg buffer overrun, some messages lost.  [systemd-journald]",
     "log_suppressed.journald_forward_missed": "Forwarding to syslog missed %u messages.  [systemd-journald]",
     "log_suppressed.imuxsock_begin": "imuxsock begins to drop messages from pid %lu due to rate-limiting  [rsyslog 5.7 - 7.x]",
     "log_suppressed.imuxsock_lost": "imuxsock lost %d messages from pid %lu due to rate-limiting  [rsyslog 5.7 - 7.x]",
@@ -96,8 +102,14 @@ _rest = pp.Regex(r"\S.*").set_name("rest of line")
 
 journald_suppressed = (pp.Keyword("Suppressed") + _count + c.literal_words("messages from") + _rest("unit")
                        ).set_name("log_suppressed.journald_suppressed")
-journald_kernel_missed = (pp.Keyword("Missed") + _count + c.literal_words("kernel messages") + _end
+# journald's own lines as they reach the kernel log (dmesg, kmsg): "systemd-journald[381]: ..."
+_journald_self = pp.Optional(pp.Regex(r"systemd-journald?\[\d{1,10}\]:"))
+journald_kernel_missed = (_journald_self + pp.Keyword("Missed") + _count + c.literal_words("kernel messages") + _end
                           ).set_name("log_suppressed.journald_kernel_missed")
+# journald folds its repeats of a line: "... lost. (Dropped 93506 similar message(s))" (its own, not the kernel's)
+journald_kmsg_overrun = (_journald_self + c.literal_words("/dev/kmsg buffer overrun, some messages lost") + _period
+                         + pp.Optional(pp.Regex(r"\(Dropped \d+ similar message\(s\)\)")) + pp.StringEnd()
+                         ).set_name("log_suppressed.journald_kmsg_overrun")
 journald_forward_missed = (c.literal_words("Forwarding to syslog missed") + _count + pp.Keyword("messages") + _end
                            ).set_name("log_suppressed.journald_forward_missed")
 
@@ -122,12 +134,13 @@ last_repeated_dashes = (pp.Literal("---") + c.literal_words("last message repeat
 message_repeated = pp.Regex(r"message repeated (?P<suppressed>\d+) times?: \[(?P<repeated_message>.*)\]$") \
     .set_name("log_suppressed.message_repeated")
 syslog_ng_repeated = pp.Regex(r"Last message '(?P<repeated_message>.{0,20})' repeated (?P<suppressed>\d+) times?"
-                              r"(?:, suppressed by syslog-ng on \S+)?$").set_name("log_suppressed.syslog_ng_repeated")
+                              r"(?:, supp?ressed by syslog-ng on \S+)?$").set_name("log_suppressed.syslog_ng_repeated")
 
 # (message id, expression, daemon), tried in order.
 _WORDINGS = (
     ("log_suppressed.journald_suppressed", journald_suppressed, "systemd-journald"),
     ("log_suppressed.journald_kernel_missed", journald_kernel_missed, "systemd-journald"),
+    ("log_suppressed.journald_kmsg_overrun", journald_kmsg_overrun, "systemd-journald"),
     ("log_suppressed.journald_forward_missed", journald_forward_missed, "systemd-journald"),
     ("log_suppressed.imuxsock_begin", imuxsock_begin, "rsyslogd"),
     ("log_suppressed.imuxsock_lost", imuxsock_lost, "rsyslogd"),
@@ -150,7 +163,7 @@ def parse(text: str) -> c.Match | None:
         if r is None:
             continue
         unit = r.get("unit") or None
-        if message_id == "log_suppressed.journald_kernel_missed":
+        if message_id in ("log_suppressed.journald_kernel_missed", "log_suppressed.journald_kmsg_overrun"):
             unit = "kernel"
         repeated = r.get("repeated_message")
         return c.Match(FAMILY, message_id, {
