@@ -11,7 +11,8 @@ Registry of framings (the names `--framing` takes):
     journal-json    journalctl -o json / json-seq
     journal-export  journalctl -o export (streams and files only: records span lines)
     journal-short   journalctl -o short-monotonic, short-unix, short-full
-    json            shippers' JSON records (Fluent Bit, Vector, Fluentd, rsyslog, ECS)
+    json            shippers' JSON records (Fluent Bit, Vector, Fluentd, rsyslog, ECS), also inside
+                    Fluentd's and Fluent Bit's file-output lines (tcplog.framing.fluent_file)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import orjson
 from tcplog.framing import (
     bare,
     dmesg,
+    fluent_file,
     journal_export,
     journal_json,
     journal_short,
@@ -82,6 +84,8 @@ def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> R
     if first == "{":
         obj = _json_object(s)
         return None if obj is None else _from_json(obj, raw, ctx, depth)
+    if depth == 0 and fluent_file.maybe(s) and (obj := fluent_file.unwrap(s, shipper_json.TIME_KEYS)) is not None:
+        return _from_json(obj, raw, ctx, depth)
     order = _BY_FIRST_CHAR.get(first) or _BY_FIRST_CHAR["digit" if first.isdigit() else "other"]
     for module in order:  # each decode answers None when the record is not of its shape
         record = module.decode(s, raw, ctx)
@@ -111,6 +115,8 @@ def _forced(text: str, raw: bytes, ctx: FramingContext, name: str) -> Record | N
         module = LINE_FRAMINGS[name]
         return module.decode(text, raw, ctx) if module is bare or module.detect(text.lstrip()) else None
     obj = _json_object(text) if name in (journal_json.NAME, shipper_json.NAME) else None
+    if obj is None and name == shipper_json.NAME:
+        obj = fluent_file.unwrap(text, shipper_json.TIME_KEYS)
     if obj is None:
         return None
     if name == journal_json.NAME:
