@@ -1,4 +1,4 @@
-"""Filter protocols (`tcplog filter --protocol`) and the shipper configs in examples/.
+"""Filter protocols (`tcplog filter --protocol`), the shipper configs in examples/, and how shippers' JSON records read.
 
 rsyslog and syslog-ng configs are checked by the real daemons (rsyslog unpacked privately by
 `make system-deps` into .venv/rsyslog, syslog-ng from Debian), and the rsyslog mmexternal
@@ -80,6 +80,64 @@ def test_rsyslog_answers_only_the_properties_to_add():
     out = r.stdout.splitlines()
     assert len(out) == 3 and out[1:] == [b"{}", b"{}"]
     assert list(orjson.loads(out[0])) == ["$!"] and orjson.loads(out[0])["$!"]["tcplog"]["family"] == "conntrack_full"
+
+
+# --- shippers' JSON records: the decisions the goldens do not show ----------------------------
+
+def _record(obj: dict):
+    from datetime import datetime, timezone
+
+    from tcplog import framing
+    from tcplog.framing.context import FramingContext
+
+    ctx = FramingContext(reference=datetime(2026, 11, 22, 12, tzinfo=timezone.utc))
+    return framing.decode(orjson.dumps(obj), ctx)
+
+
+def test_gelf_full_message_is_read_when_it_is_short_message_uncut():
+    """A sender that cut short_message (python-beaver: 250 characters) left the whole line in full_message."""
+    line = "nf_conntrack: table full, dropping packet"
+    r = _record({"version": "1.1", "host": "web1", "short_message": line[:20], "full_message": line,
+                 "_facility": "kern"})
+    assert r.text == line and r.kernel
+
+
+def test_gelf_full_message_with_a_backtrace_is_not_read():
+    """full_message holding more lines than short_message (graypy: the traceback) leaves short_message the text."""
+    r = _record({"version": "1.1", "host": "web1", "short_message": "TCP: too many orphaned sockets",
+                 "full_message": "TCP: too many orphaned sockets\nTraceback ...", "_facility": "kern"})
+    assert r.text == "TCP: too many orphaned sockets"
+
+
+def test_time_keys_that_do_not_read_pass_the_search_on():
+    """A year-less date, 1e308 seconds and a superscript digit cost neither the record nor the next key."""
+    for bad in ("Nov 22 10:00:00", 1e308, "\u00b2"):
+        r = _record({"message": "TCP: x", "program": "kernel", "timestamp": bad, "@timestamp": "2026-11-22T10:00:00Z"})
+        assert r is not None and r.time.isoformat() == "2026-11-22T10:00:00+00:00", bad
+
+
+def test_message_of_sees_gelf_and_loki_records():
+    """The router's no-message check finds short_message and line (route.py asks message_of)."""
+    from tcplog.framing.shipper_json import message_of
+
+    assert message_of({"short_message": "a", "host": "h"}) == "a"
+    assert message_of({"line": "b", "timestamp": "2026-11-22T10:00:00Z", "labels": {}}) == "b"
+
+
+def test_only_logcli_shaped_records_are_loki():
+    """A `line` key beside other keys (a source line number, a file name) is not a Loki entry."""
+    from tcplog.framing.shipper_json import message_of
+
+    assert message_of({"msg": "x", "line": 42}) == "x"
+    assert message_of({"line": "nf_conntrack: table full, dropping packet", "file": "a.py"}) is None
+
+
+def test_stripped_transport_marks_a_journal_entry_only_with_a_journald_value():
+    """TRANSPORT counts as journald's field only when it holds one of its transports (and any value is safe)."""
+    from tcplog.framing.journal_json import is_journal
+
+    assert is_journal({"TRANSPORT": "kernel", "MESSAGE": "x"})
+    assert not is_journal({"TRANSPORT": "tcp", "message": "x"}) and not is_journal({"TRANSPORT": [], "message": "x"})
 
 
 # --- rsyslog, for real -------------------------------------------------------------------------

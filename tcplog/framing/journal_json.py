@@ -10,10 +10,27 @@ host, program (SYSLOG_IDENTIFIER), pid, facility, severity (PRIORITY), kernel mo
 seconds (_SOURCE_MONOTONIC_TIMESTAMP µs), boot id, cursor, and the kernel device fields
 (_KERNEL_DEVICE, _KERNEL_SUBSYSTEM, _UDEV_SYSNAME) in `extra`. The kernel wrote the entry when
 _TRANSPORT is `kernel` (or, lacking _TRANSPORT, the identifier is `kernel` with facility 0).
+
+The same fields as shippers forward them:
+
+    {"message":"...","host":"web1","source_type":"journald","timestamp":"...","_TRANSPORT":"kernel",
+     "__REALTIME_TIMESTAMP":"1795350000123456",...}                              (Vector journald)
+    {"date":1795350000.123,"_TRANSPORT":"kernel","_HOSTNAME":"web1","MESSAGE":"..."}  (Fluent Bit systemd)
+    {"time":"2026-11-22T10:00:00Z","TRANSPORT":"kernel","HOSTNAME":"web1","MESSAGE":"..."}
+                                          (fluent-plugin-systemd fields_strip_underscores)
+
+Without MESSAGE the message is the shipper's (Vector renames it `message`); without _HOSTNAME the
+host is the shipper's (Vector moves it to `host`); without __REALTIME_TIMESTAMP (Fluent Bit and
+Fluentd keep it only as the event time) the time is the shipper's time key (shipper_json's
+`time_of`). A trusted field may have lost its leading underscore (Fluent Bit Strip_Underscores,
+fluent-plugin-systemd fields_strip_underscores): `TRANSPORT` with a journald transport value marks
+such an entry, and `HOSTNAME`, `PID`, `BOOT_ID`, `SOURCE_MONOTONIC_TIMESTAMP` ... stand in for the
+underscored names.
 """
 
 from __future__ import annotations
 
+from tcplog.framing import shipper_json
 from tcplog.framing.context import from_epoch_us
 from tcplog.framing.printk import split_prefix
 from tcplog.record import Record
@@ -22,23 +39,29 @@ NAME = "journal-json"
 # JSON lines whose MESSAGE is an array of bytes hide the message text from a byte prefilter.
 EXTRA_TRIGGERS = (b'"MESSAGE":[', b'"MESSAGE": [')
 KEYS = ("__REALTIME_TIMESTAMP", "__CURSOR", "_TRANSPORT", "__MONOTONIC_TIMESTAMP")
+# _TRANSPORT's values (systemd.journal-fields(7)): with one of them, `TRANSPORT` is _TRANSPORT stripped.
+TRANSPORTS = ("audit", "driver", "syslog", "journal", "stdout", "kernel")
 _EXTRA = ("_KERNEL_DEVICE", "_KERNEL_SUBSYSTEM", "_UDEV_SYSNAME", "_UDEV_DEVNODE", "_MACHINE_ID",
           "_SYSTEMD_UNIT", "__SEQNUM")
+# Trusted fields as Fluent Bit (Strip_Underscores) and fluent-plugin-systemd (fields_strip_underscores) name them.
+_STRIPPED = {name[1:]: name for name in ("_TRANSPORT", "_HOSTNAME", "_PID", "_BOOT_ID", "_SOURCE_MONOTONIC_TIMESTAMP",
+                                         *_EXTRA) if name[1] != "_"}
 
 
 def is_journal(obj: dict) -> bool:
-    return any(k in obj for k in KEYS)
+    return any(k in obj for k in KEYS) or obj.get("TRANSPORT") in TRANSPORTS
 
 
-def text_of(value) -> str | None:
-    """MESSAGE as text: a string, a list of byte values, or bytes (export binary fields)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value).decode("utf-8", "replace")
-    if isinstance(value, list) and all(isinstance(b, int) and 0 <= b <= 255 for b in value):
-        return bytes(value).decode("utf-8", "replace")
-    return None
+def _underscored(obj: dict) -> dict:
+    """The entry with its trusted fields' underscores back when a shipper stripped them (TRANSPORT, no _TRANSPORT)."""
+    if "_TRANSPORT" in obj or "TRANSPORT" not in obj:
+        return obj
+    return {_STRIPPED.get(k, k): v for k, v in obj.items()}
+
+
+def _message(obj: dict) -> str | None:
+    """MESSAGE (null stays null: no event); when there is none, the shipper's message key."""
+    return shipper_json.text_of(obj["MESSAGE"]) if "MESSAGE" in obj else shipper_json.message_of(obj)
 
 
 def _int(value) -> int | None:
@@ -58,10 +81,11 @@ def _str(value) -> str | None:
 
 
 def decode_fields(obj: dict, raw: bytes, name: str = NAME) -> Record | None:
-    """A Record from journald fields; None when there is no MESSAGE to read."""
-    message = text_of(obj.get("MESSAGE"))
+    """A Record from journald fields; None when there is no message to read."""
+    message = _message(obj)
     if message is None:
         return None
+    obj = _underscored(obj)
     transport = _str(obj.get("_TRANSPORT"))
     program = _str(obj.get("SYSLOG_IDENTIFIER"))
     facility = _int(obj.get("SYSLOG_FACILITY"))
@@ -79,7 +103,7 @@ def decode_fields(obj: dict, raw: bytes, name: str = NAME) -> Record | None:
         pid = _int(obj.get("SYSLOG_PID"))
     extra = {k: v for k in _EXTRA if (v := _str(obj.get(k))) is not None}
     return Record(raw=raw, text=text, framing=name, kernel=kernel,
-                  time=from_epoch_us(realtime) if realtime is not None else None,
-                  host=_str(obj.get("_HOSTNAME")), program=program, pid=pid, facility=facility,
-                  severity=_int(obj.get("PRIORITY")), monotonic=mono, caller=caller,
+                  time=from_epoch_us(realtime) if realtime is not None else shipper_json.time_of(obj),
+                  host=_str(obj.get("_HOSTNAME")) or shipper_json.host_of(obj), program=program, pid=pid,
+                  facility=facility, severity=_int(obj.get("PRIORITY")), monotonic=mono, caller=caller,
                   boot_id=_str(obj.get("_BOOT_ID")), cursor=_str(obj.get("__CURSOR")), extra=extra)

@@ -1,22 +1,39 @@
-"""JSON records from log shippers: Fluent Bit, Vector, Fluentd, rsyslog JSON templates, Logstash.
+"""JSON records from log shippers: Fluent Bit, Vector, Fluentd, rsyslog JSON templates, Logstash, GELF, Loki.
 
     {"date":1716285248.421,"log":"Nov 22 10:00:00 web1 kernel: nf_conntrack: table full, dropping packet"}   (Fluent Bit tail)
     {"message":"nf_conntrack: table full, dropping packet","host":"web1","appname":"kernel","facility":"kern"}  (Vector syslog)
     {"msg":"TCP: too many orphaned sockets","hostname":"web1","programname":"kernel","syslogfacility":"0"}      (rsyslog template)
     {"priority":4,"sequence":1234,"sec":5678,"usec":901,"msg":"nf_conntrack: table full, dropping packet"}      (Fluent Bit kmsg)
     {"message":"...","host":{"name":"web1"},"process":{"name":"kernel"},"@timestamp":"2026-11-22T10:00:00Z"}   (ECS)
+    {"message":"...","host":"10.0.0.5","logsource":"web1","program":"kernel","timestamp":"Nov 22 10:00:00",
+     "@timestamp":"2026-11-22T10:00:00.000Z","facility":0,"severity":4}                                     (Logstash syslog)
+    {"version":"1.1","host":"web1","short_message":"...","timestamp":1795350000.123,"level":4,"_facility":"kern"} (GELF)
+    {"labels":{"host":"web1","job":"syslog"},"line":"Nov 22 10:00:00 web1 kernel: ...","timestamp":"..."}      (logcli -o jsonl)
 
 The message is read from `message`, `MESSAGE`, `log` or `msg`. When the record names its
 program (ident, programname, appname, SYSLOG_IDENTIFIER, syslogtag, process.name, ...) or
 facility, that decides whether the kernel wrote it. When it names neither, the message is
 decoded as a log line of its own (a shipper tailing a file forwards whole syslog lines), and
 host/time from the JSON fill what the line lacks.
+
+Host: Logstash's `logsource` (the syslog header's host; its `host` is the peer address) comes
+before `host`. Time: the first time key whose value reads as a time; one that does not (Logstash
+keeps the year-less syslog date under `timestamp`) passes the search on to the next key.
+
+Two envelopes are first seen under those common keys (`_view`):
+GELF (`short_message`): the message is `short_message` — senders put the message there and
+a backtrace or the raw syslog line (Graylog's "store full message") in `full_message`, which is
+read only when it is the same single line uncut (a sender shortened `short_message`); `level` is
+the syslog severity; additional fields lose their `_` (`_program`, `_facility`, `_logsource`,
+`_SYSLOG_IDENTIFIER`); a `facility` that names no syslog facility is the sender's tag (GELF 1.0,
+graypy: the logger name) and counts as its program. Loki `logcli query -o jsonl` (keys `line`,
+`timestamp`, `labels` and no other): `line` is the message, the labels are the stream's fields,
+and the host is the `host`, `hostname` or `instance` label.
 """
 
 from __future__ import annotations
 
 from tcplog.framing.context import from_epoch_us, parse_iso
-from tcplog.framing.journal_json import text_of
 from tcplog.framing.printk import split_prefix
 from tcplog.framing.syslog3164 import FACILITIES, SEVERITIES
 from tcplog.record import Record
@@ -24,14 +41,19 @@ from tcplog.record import Record
 NAME = "json"
 
 MESSAGE_KEYS = ("message", "MESSAGE", "log", "msg")
-HOST_KEYS = ("host", "hostname", "HOSTNAME", "_HOSTNAME", "host.name", "source_host", "fromhost", "computer")
+HOST_KEYS = ("logsource", "host", "hostname", "HOSTNAME", "_HOSTNAME", "host.name", "source_host", "fromhost",
+             "computer")
 PROGRAM_KEYS = ("ident", "programname", "program", "appname", "app_name", "app-name", "SYSLOG_IDENTIFIER",
-                "syslog_identifier", "process.name", "syslogtag", "tag_program")
+                "syslog_identifier", "process.name", "syslogtag", "tag_program", "application_name")
 PID_KEYS = ("pid", "procid", "_PID", "process.pid")
 FACILITY_KEYS = ("facility", "syslogfacility", "syslogfacility-text", "SYSLOG_FACILITY", "log.syslog.facility.code",
                  "log.syslog.facility.name")
+FACILITY_NAMES = {**FACILITIES, "kernel": 0}  # Graylog names facility 0 "kernel"
 SEVERITY_KEYS = ("severity", "syslogseverity", "PRIORITY", "priority", "level", "log.syslog.severity.code")
 TIME_KEYS = ("timestamp", "@timestamp", "time", "timereported", "ts", "date", "__REALTIME_TIMESTAMP")
+GELF_KEYS = {"host": "host", "timestamp": "timestamp", "level": "severity", "facility": "facility"}
+LOKI_KEYS = frozenset(("line", "timestamp", "labels"))  # all logcli jsonl writes (labels: not with --no-labels)
+LOKI_HOST_LABELS = ("host", "hostname", "instance")
 
 
 def _get(obj: dict, dotted: str):
@@ -55,7 +77,8 @@ def _first(obj: dict, keys):
     return None
 
 
-def _host(obj: dict) -> str | None:
+def host_of(obj: dict) -> str | None:
+    """The host a shipper's record names (a string, or ECS `{"name": ...}`)."""
     v = _first(obj, HOST_KEYS)
     if isinstance(v, dict):
         v = v.get("name") or v.get("hostname")
@@ -82,38 +105,107 @@ def _code(value, names: dict) -> int | None:
     return None
 
 
-def _time(obj: dict):
-    v = _first(obj, TIME_KEYS)
-    if isinstance(v, bool):
+def _parse_time(v):
+    """Epoch seconds or µs (number or digits), or ISO 8601; None for anything else."""
+    try:
+        if isinstance(v, bool):
+            return None
+        if isinstance(v, (int, float)):
+            seconds = float(v)
+            return from_epoch_us(int(seconds if seconds > 1e14 else seconds * 1_000_000))
+        if isinstance(v, str):
+            if v.isdigit():
+                n = int(v)
+                return from_epoch_us(n if n > 10 ** 14 else n * 1_000_000)
+            return parse_iso(v.replace(" ", "T", 1) if len(v) > 10 and v[10] == " " else v)
+    except (OverflowError, ValueError):  # 1e308 seconds, a superscript digit
         return None
-    if isinstance(v, (int, float)):
-        seconds = float(v)
-        return from_epoch_us(int(seconds if seconds > 1e14 else seconds * 1_000_000))
-    if isinstance(v, str):
-        if v.isdigit():
-            n = int(v)
-            return from_epoch_us(n if n > 10 ** 14 else n * 1_000_000)
-        return parse_iso(v.replace(" ", "T", 1) if len(v) > 10 and v[10] == " " else v)
     return None
 
 
-def message_of(obj: dict) -> str | None:
+def time_of(obj: dict):
+    """The first of TIME_KEYS whose value reads as a time."""
+    for k in TIME_KEYS:
+        t = _parse_time(_get(obj, k))
+        if t is not None:
+            return t
+    return None
+
+
+def text_of(value) -> str | None:
+    """A message value as text: a string, a list of byte values (journald's JSON for non-UTF-8), or bytes."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    if isinstance(value, list) and all(isinstance(b, int) and 0 <= b <= 255 for b in value):
+        return bytes(value).decode("utf-8", "replace")
+    return None
+
+
+def _gelf_message(obj: dict):
+    """short_message; full_message when it is that line uncut (no backtrace, no raw syslog header)."""
+    short, full = obj.get("short_message"), obj.get("full_message")
+    if isinstance(short, str) and isinstance(full, str) and len(full) > len(short) and full.startswith(short) \
+            and "\n" not in full:
+        return full
+    return short
+
+
+def _gelf(obj: dict) -> dict:
+    """A GELF record under the common keys: additional fields without their `_`, level as severity."""
+    view = {k[1:]: v for k, v in obj.items() if k[:1] == "_"}
+    view.update((common, obj[k]) for k, common in GELF_KEYS.items() if k in obj)
+    view["message"] = _gelf_message(obj)
+    facility = view.get("facility")
+    if isinstance(facility, str) and _code(facility, FACILITY_NAMES) is None:
+        view.setdefault("program", facility)  # a logger or application name, not a syslog facility
+    return view
+
+
+def _loki(obj: dict) -> dict:
+    """A logcli jsonl record under the common keys: the labels, `line` as the message, a host label."""
+    labels = obj.get("labels")
+    labels = labels if isinstance(labels, dict) else {}
+    view = {**labels, "message": obj["line"], "timestamp": obj.get("timestamp")}
+    host = _first(labels, LOKI_HOST_LABELS)
+    if host is not None:
+        view["host"] = host
+    return view
+
+
+def _view(obj: dict) -> dict:
+    """GELF and Loki records seen under the common keys; any other record as it is."""
+    if "short_message" in obj:
+        return _gelf(obj)
+    if "line" in obj and obj.keys() <= LOKI_KEYS:
+        return _loki(obj)
+    return obj
+
+
+def _message(obj: dict) -> str | None:
     for k in MESSAGE_KEYS:
         if k in obj:
             return text_of(obj[k])
     return None
 
 
+def message_of(obj: dict) -> str | None:
+    """The message of a shipper's record (GELF `short_message`, Loki `line` included), or None."""
+    return _message(_view(obj))
+
+
 def decode(obj: dict, raw: bytes, decode_line) -> Record | None:
     """A Record from a shipper's JSON object; `decode_line(str, bytes) -> Record|None` reads nested lines."""
-    message = message_of(obj)
+    obj = _view(obj)
+    message = _message(obj)
     if message is None:
         return None
     program = _program(obj)
-    facility = _code(_first(obj, FACILITY_KEYS), FACILITIES)
+    facility = _code(_first(obj, FACILITY_KEYS), FACILITY_NAMES)
     severity = _code(_first(obj, SEVERITY_KEYS), SEVERITIES)
-    host = _host(obj)
-    time = _time(obj)
+    host = host_of(obj)
+    time = time_of(obj)
     kmsg_input = "sequence" in obj and "sec" in obj  # Fluent Bit in_kmsg
     if program is None and facility is None and not kmsg_input:
         inner = decode_line(message, raw)
