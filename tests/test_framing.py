@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tcplog import framing
-from tcplog.framing import journal_export
+from tcplog.framing import journal_export, journal_short
 from tcplog.framing.context import FramingContext, month_number, parse_iso
 
 REF = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
@@ -122,6 +122,56 @@ def test_short_monotonic_needs_a_tag_so_dmesg_is_not_mistaken():
     """`[12.3] ll header: ...` is dmesg, not journalctl short-monotonic with host `ll`."""
     assert framing.decode(b"[   12.300000] ll header: 00000000: ff ff", ctx()).framing == "dmesg"
     assert framing.decode(b"[   12.300000] web1 kernel: x", ctx()).framing == "journal-short"
+
+
+def test_short_monotonic_without_host_needs_the_kernel_tag():
+    """Host-less `name[pid]:` after a stamp is dmesg (`a.out[1234]: segfault`, `systemd[1]:`), not journalctl."""
+    assert framing.decode(b"[  123.456789] a.out[1234]: segfault at 0 ip 0 sp 0 error 4", ctx()).framing == "dmesg"
+    assert framing.decode(b"[    2.345678] systemd[1]: Detected architecture x86-64.", ctx()).framing == "dmesg"
+    assert framing.decode(b"[ 12345.678901] kernel: x", ctx()).framing == "journal-short"
+
+
+def test_dmesg_reltime_minute_is_local_time_placed_in_a_year():
+    """dmesg -e `[Jul 1 12:00]` is read in --tz and placed at or before the reference, like an RFC 3164 date."""
+    r = framing.decode(b"[Jul 1 12:00] x", ctx(tz=ZoneInfo("Europe/Berlin")))
+    assert r.time == datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc) and r.time_derived
+
+
+def test_dmesg_ctime_in_a_locale_is_read_in_tz():
+    """dmesg -T in de_DE is local time in --tz."""
+    r = framing.decode(b"[Mi Jul  1 12:00:00 2026] x", ctx(tz=ZoneInfo("Europe/Berlin")))
+    assert r.time == datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc) and r.text == "x"
+
+
+def test_dmesg_ctime_shape_without_a_month_name_is_not_a_header():
+    """`[Foo Bar 22 10:00:00 2026]` names no month: the line is bare text, not dmesg."""
+    assert framing.decode(b"[Foo Bar 22 10:00:00 2026] x", ctx()).framing == "dmesg-t"
+
+
+def test_forced_dmesg_reads_reltime_and_delta_lines():
+    """--framing dmesg accepts every dmesg time format, and the caller alone."""
+    for line in (b"[Nov22 10:00] x", b"[  +0.000123] x", b"[<    0.000123>] x", b"[    C1] x"):
+        assert framing.decode(line, ctx(), "dmesg").text == "x"
+
+
+def test_short_full_zone_table_matches_tzdata():
+    """Each abbreviation in the short-full table has its offset in every zone of the installed tzdata using it."""
+    from datetime import timedelta
+    from zoneinfo import available_timezones
+
+    zones = available_timezones()
+    if not zones:
+        pytest.skip("no tzdata installed")
+    wrong = set()
+    for name in zones:
+        tz = ZoneInfo(name)
+        for month in (1, 4, 7, 10):
+            local = datetime(2026, month, 15, 12, tzinfo=timezone.utc).astimezone(tz)
+            offset = journal_short.zone_offset(local.tzname())
+            if offset is not None and parse_iso("2026-01-01T00:00:00" + offset) != datetime(
+                    2026, 1, 1, tzinfo=timezone.utc) - local.utcoffset():
+                wrong.add((local.tzname(), name, local.utcoffset() / timedelta(hours=1)))
+    assert not wrong, sorted(wrong)
 
 
 def test_forced_framing_rejects_a_record_of_another_shape():

@@ -2,14 +2,18 @@
 
 rsyslog/syslog-ng keep the printk timestamp when they read /proc/kmsg on older setups
 (`kernel: [61238.407346] TCP: ...`), dmesg always prints it, and with CONFIG_PRINTK_CALLER
-(5.1+) a caller field follows (`[  601.749973][    C1] ...`, `[T1234]` for a task).
+(5.1+) a caller field follows (`[  601.749973][    C1] ...`, `[T1234]` for a task). dmesg
+prints the caller as `[%*s] ` after whatever time format it was asked for
+(`[Sun Nov 22 10:00:00 2026] [    C1] ...`), so `split_caller` reads it on its own.
 """
 
 from __future__ import annotations
 
 import re
 
-_PREFIX = re.compile(r"\[\s*(\d{1,10})\.(\d{1,9})\](?: ?\[\s*([CT]\d+)\])?\s?")  # caller: CONFIG_PRINTK_CALLER
+_CALLER = r"\[\s*([CT]\d+)\]"  # CONFIG_PRINTK_CALLER: CPU (`[    C1]`) or task (`[ T1234]`)
+_PREFIX = re.compile(r"\[\s*(\d{1,10})\.(\d{1,9})\](?: ?" + _CALLER + r")?\s?")
+_CALLER_FIELD = re.compile(_CALLER + r" ?")
 
 
 def split_prefix(text: str) -> tuple[float | None, str | None, str]:
@@ -17,8 +21,20 @@ def split_prefix(text: str) -> tuple[float | None, str | None, str]:
     m = _PREFIX.match(text)
     if m is None:
         return None, None, text
-    secs = int(m.group(1)) + int(m.group(2)) / 10 ** len(m.group(2))
-    return secs, m.group(3), text[m.end():]
+    return seconds(m.group(1), m.group(2)), m.group(3), text[m.end():]
+
+
+def seconds(whole: str, frac: str) -> float:
+    """Seconds from a stamp's digits as printed: ("12345", "678901") -> 12345.678901."""
+    return int(whole) + int(frac) / 10 ** len(frac)
+
+
+def split_caller(text: str) -> tuple[str | None, str]:
+    """(caller, rest) when text starts with a caller field (`[    C1] `), else (None, text)."""
+    m = _CALLER_FIELD.match(text)
+    if m is None:
+        return None, text
+    return m.group(1), text[m.end():]
 
 
 def level_prefix(text: str) -> tuple[int | None, str]:
