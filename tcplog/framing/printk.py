@@ -4,7 +4,9 @@ rsyslog/syslog-ng keep the printk timestamp when they read /proc/kmsg on older s
 (`kernel: [61238.407346] TCP: ...`), dmesg always prints it, and with CONFIG_PRINTK_CALLER
 (5.1+) a caller field follows (`[  601.749973][    C1] ...`, `[T1234]` for a task). dmesg
 prints the caller as `[%*s] ` after whatever time format it was asked for
-(`[Sun Nov 22 10:00:00 2026] [    C1] ...`), so `split_caller` reads it on its own.
+(`[Sun Nov 22 10:00:00 2026] [    C1] ...`), so `split_caller` reads it on its own; rsyslog on
+SLES 15 keeps the caller without a timestamp (`kernel: [T92772] nfs: ...`). 2.6 kernels could
+leave a level marker after the timestamp (`[681405.857278]  <7>UDP: short packet: ...`): dropped.
 """
 
 from __future__ import annotations
@@ -12,15 +14,17 @@ from __future__ import annotations
 import re
 
 _CALLER = r"\[\s*([CT]\d+)\]"  # CONFIG_PRINTK_CALLER: CPU (`[    C1]`) or task (`[ T1234]`)
-_PREFIX = re.compile(r"\[\s*(\d{1,10})\.(\d{1,9})\](?: ?" + _CALLER + r")?\s?")
+_PREFIX = re.compile(r"\[\s*(\d{1,10})\.(\d{1,9})\](?: ?" + _CALLER + r")?(?:\s*<[0-7]>)?\s?")
 _CALLER_FIELD = re.compile(_CALLER + r" ?")
 
 
 def split_prefix(text: str) -> tuple[float | None, str | None, str]:
-    """(monotonic seconds, caller, rest) when text starts with a printk timestamp, else (None, None, text)."""
+    """(monotonic seconds, caller, rest) when text starts with a printk timestamp (or a caller
+    field alone), else (None, None, text)."""
     m = _PREFIX.match(text)
     if m is None:
-        return None, None, text
+        caller, rest = split_caller(text) if text[:1] == "[" else (None, text)
+        return None, caller, rest
     return seconds(m.group(1), m.group(2)), m.group(3), text[m.end():]
 
 

@@ -79,8 +79,8 @@ def split_host_tag(rest: str) -> tuple[str | None, str | None, int | None, str]:
 # date, host, `prog[pid]:`, optional printk prefix. Anything else takes the general path below.
 _FAST = re.compile(
     r"(?:<(\d{1,3})>)?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})"
-    r"(?:\.(\d{1,9}))? +(\S*[^\s:]) ([^\s\[\]:]{1,128})(?:\[(\d{1,10})\])?: "
-    r"(?:\[\s*(\d{1,10})\.(\d{1,9})\](?: ?\[\s*([CT]\d+)\])? ?)?"
+    r"(?:\.(\d{1,9}))? +(\S*[^\s:]) ([^\s\[\]:]{1,128})(?:\[(\d{1,10})\])?: (?:: )?"
+    r"(?:\[\s*(\d{1,10})\.(\d{1,9})\](?: ?\[\s*([CT]\d+)\])?(?:\s*<[0-7]>)? ?|\[\s*([CT]\d+)\] ?)?"
 )
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
                                        "Dec"), 1)}
@@ -90,7 +90,7 @@ def decode(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
     line = line.rstrip("\r\n")
     m = _FAST.match(line)
     if m is not None and not line.startswith(_TAGLESS, m.start(8)):
-        pri, mon, day, hh, mm, ss, frac, host, program, pid, sec, usec, caller = m.groups()
+        pri, mon, day, hh, mm, ss, frac, host, program, pid, sec, usec, caller, lone_caller = m.groups()
         time = ctx.place_text(_MONTHS[mon], day, hh, mm, ss, frac)
         facility = severity = None
         if pri is not None:
@@ -99,7 +99,7 @@ def decode(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
         return Record(raw=raw, text=line[m.end():], framing=name,
                       kernel=program == "kernel", time=time, host=host, program=program,
                       pid=int(pid) if pid else None, facility=facility, severity=severity, monotonic=mono,
-                      caller=caller)
+                      caller=caller or lone_caller)
     return decode_general(line, raw, ctx, name)
 
 
@@ -124,7 +124,7 @@ def decode_general(line: str, raw: bytes, ctx, name: str = NAME) -> Record | Non
         facility, severity = FACILITIES[fp.group(1)], SEVERITIES[fp.group(2)]
         rest = host + " " + after[fp.end():]
     host, program, pid, msg = split_host_tag(rest)
-    mono, caller, text = split_prefix(msg)
+    mono, caller, text = split_prefix(msg[2:] if msg.startswith(": ") else msg)  # CentOS "kernel: : ..."
     kernel = program == "kernel" or (facility == 0 and program is None)
     return Record(raw=raw, text=text, framing=name, kernel=kernel, time=time, host=host, program=program,
                   pid=pid, facility=facility, severity=severity, monotonic=mono, caller=caller)
