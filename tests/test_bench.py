@@ -25,6 +25,7 @@ sys.path.insert(0, str(BENCH / "peers"))
 import corpus  # noqa: E402
 import rules  # noqa: E402
 import run  # noqa: E402
+import stages  # noqa: E402
 
 RATIOS = (0.001, 0.01, 0.2)
 LINES = 2000
@@ -124,3 +125,13 @@ def test_syslog_ng_patterndb_loads_and_matches(corpora, tmp_path):
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
         assert p.returncode == 0, p.stderr
         assert dict(run.count_syslog_ng(out)) == manifest["files"]["syslog.log"]["events_by_message"]
+
+
+def test_stage_profile_sees_every_event_scan_sees(corpora):
+    """bench/stages.py times the chain over the same events as `tcplog scan` (continuation
+    lines are events of their own there: it does not merge them), and every stage gets time."""
+    d, _ = corpora[0.2]
+    stats = _scan(d / "syslog.log")
+    events, _, spent = stages.run(d / "syslog.log")
+    assert events == stats["events"] + stats["merged"]
+    assert set(spent) == set(stages.STAGES) and all(ns > 0 for ns in spent.values())
