@@ -173,7 +173,7 @@ def _decided(win: Verdict, others: list[Verdict], facts: Facts) -> dict:
         "confidence": confidence,
         "summary": summary,
         "evidence": [_evidence(e, facts) for e in rule.evidence],
-        "remediation": [_remedy(r, facts) for r in rule.remediation],
+        "remediation": [x for r in rule.remediation if (x := _remedy(r, facts)) is not None],
         "candidates": [_candidate(v, facts) for v in others],
         "collect": [],
         "references": list(rule.references),
@@ -244,7 +244,9 @@ def _evidence(e: dict, facts: Facts) -> dict:
     return {"name": e["name"], "path": expr_text(e["value"], facts), "value": v, "limit": limit, "ratio": ratio}
 
 
-def _remedy(r: dict, facts: Facts) -> dict:
+def _remedy(r: dict, facts: Facts) -> dict | None:
+    """The remediation filled in for this host; None when its suggested value is the knob's
+    current one (raising 4096 to 4096 is no advice: the cause lies elsewhere)."""
     knob, _ = render(r["knob"], facts)
     is_sysctl = bool(SYSCTL_NAME.match(knob))
     current = facts.sysctl_raw(knob) if is_sysctl else UNKNOWN
@@ -255,6 +257,8 @@ def _remedy(r: dict, facts: Facts) -> dict:
         sink: list = []
         resolved = {k: (value(v, facts, sink) if k in spec.facts else v) for k, v in args.items()}
         suggested = spec.fn(_parsed(current), **resolved)
+        if suggested is not UNKNOWN and suggested == _parsed(current):
+            return None
     suggested_text = None if suggested is UNKNOWN else _fmt(suggested)
     command = None
     if "command" in r:

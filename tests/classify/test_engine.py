@@ -156,6 +156,21 @@ def test_true_rule_wins_with_filled_summary_evidence_and_remediation():
                                                                  "sysctl -w net.ipv4.tcp_max_tw_buckets=360000")
 
 
+def test_a_remediation_that_would_not_change_the_knob_is_left_out():
+    """Raising tcp_max_tw_buckets "to at least 180000" when it is 180000 is no advice: left out;
+    the same rule on a host below that value keeps it."""
+    at_least = {"knob": "net.ipv4.tcp_max_tw_buckets", "direction": "raise",
+                "suggested": {"helper": "at_least", "value": 180000},
+                "command": "sysctl -w net.ipv4.tcp_max_tw_buckets={suggested}", "why": "room for the churn",
+                "guardrails": []}
+    r = rule(conditions=[], remediation=[at_least, rule()["remediation"][0]])
+    cause = classify(event(), AT_LIMIT, None, catalog=catalog(r))
+    assert [(x["knob"], x["suggested"]) for x in cause["remediation"]] == [("net.ipv4.tcp_max_tw_buckets", "360000")]
+    low = {"sysctl": {"net.ipv4.tcp_max_tw_buckets": "4096"}, "sockstat": {"TCP": {"tw": 4096}}}
+    cause = classify(event(), low, None, catalog=catalog(r))
+    assert [x["suggested"] for x in cause["remediation"]] == ["180000", "8192"]
+
+
 def test_missing_snapshot_gives_ambiguous_with_candidates_and_collect():
     """No snapshot: cause `ambiguous`, the rule as a candidate, and the files to collect."""
     cause = classify(event(), None, None, catalog=catalog(rule()))
