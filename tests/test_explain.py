@@ -12,7 +12,8 @@ SOS = "tests/fixtures/sosreport-web1"
 
 
 def explain(*args, stdin=b""):
-    return tcplog("explain", *args, stdin=stdin)
+    # year-less lines are placed before this reference, near the fixtures' snapshots (whatever today is)
+    return tcplog("explain", *args, "--reference-time", "2026-11-22T00:00:00Z", stdin=stdin)
 
 
 def test_limit_cause_with_evidence_and_guarded_remediation():
@@ -91,3 +92,25 @@ def test_host_mismatch_is_noted():
     """A snapshot of another host than the line's is used, with a note on stderr."""
     r = explain("Nov 20 10:00:00 db9 kernel: TCP: too many orphaned sockets", "--snapshot", SOS, "--json")
     assert b"the snapshot is of web1, the line of db9" in r.stderr
+
+
+def test_a_snapshot_too_far_from_the_line_is_not_used_as_in_scan():
+    """The report is of Nov 20 10:05; a line of Nov 21 10:00 is 24 h away (over the default 6 h):
+    not judged by it (stale, noted on stderr), exactly as `scan` would; a longer
+    --max-snapshot-age judges by it."""
+    line = "Nov 21 10:00:00 web1 kernel: TCP: time wait bucket table overflow"
+    r = explain(line, "--snapshot", SOS, "--json")
+    event = orjson.loads(r.stdout)
+    assert event["cause"]["id"] == "ambiguous"
+    assert event["snapshot"]["before"] is None and [s["age_s"] for s in event["snapshot"]["stale"]] == [86100.0]
+    assert b"is 23.9 hours before the line, over --max-snapshot-age: not used" in r.stderr
+    r = explain(line, "--snapshot", SOS, "--json", "--max-snapshot-age", "2d")
+    event = orjson.loads(r.stdout)
+    assert event["cause"]["id"] == "tw_bucket_overflow.limit" and event["snapshot"]["stale"] == []
+    assert b"not used" not in r.stderr
+
+
+def test_a_line_without_a_wall_clock_is_judged_by_any_snapshot():
+    """dmesg text has no date: the snapshot's distance is unknown, so it is used."""
+    r = explain("[  751.966804] TCP: time wait bucket table overflow", "--snapshot", SOS, "--json")
+    assert orjson.loads(r.stdout)["cause"]["id"] == "tw_bucket_overflow.limit"

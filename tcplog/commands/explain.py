@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import orjson
 
 from tcplog.classify import load_rules
-from tcplog.commands.common import EPILOG, EXIT_INPUT, EXIT_OK, framing_args, reference, zone
+from tcplog.commands.common import EPILOG, EXIT_INPUT, EXIT_OK, duration, framing_args, reference, zone
 from tcplog.connectors import snapshot_sources
 from tcplog.enrich import Joined
 from tcplog.errors import InputError, SnapshotError, UsageError
@@ -43,6 +43,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
                         "sysctl -a file; give two (before, after) for counter deltas")
     p.add_argument("--kernel", metavar="RELEASE", help="kernel release, e.g. 3.10.0-1160.el7.x86_64 "
                                                        "(default: the snapshot's)")
+    p.add_argument("--max-snapshot-age", metavar="DURATION", type=duration, default=timedelta(hours=6),
+                   help="a snapshot further than this from the line's time is not used, as in scan (default 6h; "
+                        "a line without a wall clock is judged by any snapshot)")
     p.add_argument("--json", action="store_true", help="print the explained event as JSON")
     framing_args(p)
     return p
@@ -73,7 +76,12 @@ def run(args) -> int:
     for doc in docs:
         if event["host"] and doc.get("host") and doc["host"].casefold() != event["host"].casefold():
             print(f"tcplog: note: the snapshot is of {doc['host']}, the line of {event['host']}", file=sys.stderr)
-    event["snapshot"] = _snapshot_info(event, joined)
+    event["snapshot"] = _snapshot_info(event, joined, args.max_snapshot_age)
+    joined = Joined(*(None if info is None else doc for doc, info in
+                      ((joined.before, event["snapshot"]["before"]), (joined.after, event["snapshot"]["after"]))))
+    for entry in event["snapshot"]["stale"]:
+        print(f"tcplog: note: snapshot {entry['id']} is {_age(entry['age_s'])} the line, over "
+              f"--max-snapshot-age: not used (a longer --max-snapshot-age judges by it)", file=sys.stderr)
     pipeline = Pipeline(PipelineSettings(kernel=args.kernel), catalog=load_rules())
     pipeline.explain(event, joined=joined)
     if args.json:
@@ -95,14 +103,25 @@ def _event(data: bytes, ctx: FramingContext, forced: str) -> dict | None:
     return Recognizer(forced_framing=forced).event(data, ctx, Position())
 
 
-def _snapshot_info(event: dict, joined: Joined) -> dict:
-    """Which snapshots judge the event; ages are known only when the line carries a time."""
+def _snapshot_info(event: dict, joined: Joined, max_age: timedelta) -> dict:
+    """Which snapshots judge the event; ages are known only when the line carries a time, and a
+    snapshot further than `max_age` from it is stale (not used), as the enricher does in scan."""
     when = parse_iso(event["time"]) if event["time"] else None
     info = {"before": None, "after": None, "stale": []}
     for key, doc in (("before", joined.before), ("after", joined.after)):
         if doc is None:
             continue
         t = parse_iso(doc["time"])
-        info[key] = {"id": f"{doc['host']}@{doc['time']}", "time": rfc3339(t) if t else doc["time"],
-                     "age_s": round((when - t).total_seconds(), 6) if when and t else 0.0}
+        age = (when - t).total_seconds() if when and t else 0.0
+        entry = {"id": f"{doc['host']}@{doc['time']}", "time": rfc3339(t) if t else doc["time"], "age_s": round(age, 6)}
+        if abs(age) > max_age.total_seconds():
+            info["stale"].append(entry)
+        else:
+            info[key] = entry
     return info
+
+
+def _age(seconds: float) -> str:
+    s = abs(seconds)
+    text = f"{s / 86400:.1f} days" if s >= 86400 else f"{s / 3600:.1f} hours" if s >= 3600 else f"{s:.0f} s"
+    return text + (" before" if seconds >= 0 else " after")
