@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tcplog.connectors import archives, files
-from tcplog.framing import journal_export
+from tcplog.framing import journal_export, journal_verbose
 from tcplog.framing.context import FramingContext
 from tcplog.pipeline import Pipeline
 from tcplog.scan import Scanner, Stats
@@ -45,10 +45,12 @@ def _one(stream, name, host, scanner, pipeline, ctx, stats, force_export, head=N
     """One input through the pipeline. At the --max-input-bytes ceiling the input ends where it
     was cut, the pipeline flushes what it holds (held events, dedupe groups, incidents), and
     only then is InputTooLarge raised: nothing read before the limit is lost."""
-    head = stream.peek(64)[:64] if head is None else head
+    head = stream.peek(512)[:512] if head is None else head  # a verbose header line is ~170 bytes
     cut: list = []
     if force_export or journal_export.sniff(head):
         found = _until_cut(scanner.scan_export(stream, ctx, name, stats), cut)
+    elif journal_verbose.sniff(head):
+        found = _until_cut(scanner.scan_verbose(stream, ctx, name, stats), cut)
     else:
         found = scanner.scan_blocks(files.blocks(stream, defer_limit=True), ctx, name, stats)
     yield from pipeline.run(found, default_host=host)

@@ -1,7 +1,7 @@
 """`scan --workers N`: inputs scanned in worker processes, output as one process would write it.
 
-Tasks are whole inputs (compressed files, journal exports, small files, or any file when
---dedupe, --incident-window or --year need the whole stream), or byte ranges of about
+Tasks are whole inputs (compressed files, journal exports and verbose output, small files, or any
+file when --dedupe, --incident-window or --year need the whole stream), or byte ranges of about
 `RANGE_BYTES` of a large uncompressed file, cut where a record starts (never before a kmsg
 continuation or a martian `ll header:` line). Results come back in task order through a
 bounded window, so memory stays flat whatever the input size. Workers join, classify, attach
@@ -31,7 +31,7 @@ from tcplog import counters, counting, occurrences
 from tcplog.connectors import files, inputs
 from tcplog.connectors.snapshot_store import FolderStore
 from tcplog.errors import InputError, SnapshotError
-from tcplog.framing import journal_export
+from tcplog.framing import journal_export, journal_verbose
 from tcplog.framing.context import FramingContext
 from tcplog.pipeline import Pipeline, PipelineSettings
 from tcplog.render import ndjson
@@ -251,8 +251,9 @@ def _cuts(path: str, range_bytes: int) -> list[tuple[int, int, int]] | None:
         if size < 2 * range_bytes:
             return None
         with open(path, "rb") as f:
-            head = f.read(64)
-            if any(head.startswith(m) for m, _ in files._MAGIC) or journal_export.sniff(head):
+            head = f.read(512)
+            if any(head.startswith(m) for m, _ in files._MAGIC) or journal_export.sniff(head) \
+                    or journal_verbose.sniff(head):
                 return None
             f.seek(0)
             cuts, start, lines = [], 0, 0

@@ -16,7 +16,7 @@ from tcplog import framing
 from tcplog.assemble import Assembler
 from tcplog.dispatch import Dispatcher
 from tcplog.event import build
-from tcplog.framing import journal_export
+from tcplog.framing import journal_export, journal_verbose
 from tcplog.framing.context import FramingContext
 from tcplog.record import Position
 
@@ -136,6 +136,23 @@ class Scanner:
                 stats.unframed += 1
                 continue
             yield from self._emit(record, position, stats, assembler)
+        yield from self._finish(assembler, stats)
+
+    def scan_verbose(self, stream, ctx: FramingContext, name: str | None, stats: Stats) -> Iterator[dict]:
+        """Events from `journalctl -o verbose` output (records span lines; no block prefilter).
+        An event's line and offset are its entry's header line; journalctl's own lines are no record."""
+        assembler = Assembler()
+        for chunk in journal_verbose.chunks(stream):
+            stats.bytes += chunk.size
+            stats.lines += chunk.lines
+            if chunk.kind == "note":
+                continue
+            stats.candidates += 1
+            record = journal_verbose.decode(chunk.fields, chunk.raw) if chunk.fields is not None else None
+            if record is None:
+                stats.unframed += 1  # a stray run of lines, a malformed entry, no MESSAGE (or a blob)
+                continue
+            yield from self._emit(record, Position(name, chunk.line, chunk.offset), stats, assembler)
         yield from self._finish(assembler, stats)
 
     def _emit(self, record, position, stats, assembler) -> list[dict]:
