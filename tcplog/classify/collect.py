@@ -26,8 +26,9 @@ _SECTIONS = {
 }
 
 
-def locate(path: str, name: str | None = None) -> dict | None:
-    """Where to find the fact at `path` on the host: {"what", "where"}; None for event fields."""
+def locate(path: str, name: str | None = None, event: dict | None = None) -> dict | None:
+    """Where to find the fact at `path` on the host: {"what", "where"}; None for event fields.
+    The event (when given) names the neighbour table: ndisc_cache's thresholds live under ipv6."""
     shown = re.sub(r"\{[^{}]*\}", "*", path)
     if path.startswith("sysctl:"):
         sysctl = re.sub(r"\[\d+\]$", "", shown[len("sysctl:"):])
@@ -43,8 +44,13 @@ def locate(path: str, name: str | None = None) -> dict | None:
                 "where": "ss -ltnp"}
     if root == "neigh":
         key = tokens[0] if tokens else "entries"
-        where = ("/proc/sys/net/ipv4/neigh/default/" + key if key.startswith("gc_thresh")
-                 else "/proc/net/stat/arp_cache (or ndisc_cache for IPv6)")
+        fields = (event or {}).get("fields") or {}
+        v6 = fields.get("table") == "ndisc_cache" or fields.get("ip_version") == 6
+        table = fields.get("table") or ("ndisc_cache" if v6 else None)
+        if key.startswith("gc_thresh"):
+            where = f"/proc/sys/net/{'ipv6' if v6 else 'ipv4'}/neigh/default/{key}"
+        else:
+            where = f"/proc/net/stat/{table}" if table else "/proc/net/stat/arp_cache (or ndisc_cache for IPv6)"
         return {"what": name or f"neighbour table {key}", "where": where}
     if root not in ("before", "after", "delta") or not tokens:
         return {"what": name or path, "where": "tcplog snapshot"}

@@ -186,7 +186,7 @@ def _ambiguous(candidates: list[Verdict], facts: Facts) -> dict:
     for v in candidates:
         names = _evidence_names(v.rule)
         for path in v.unknown:
-            item = locate(path, names.get(path))
+            item = locate(path, names.get(path), facts.event)
             if item is not None:
                 whats = merged.setdefault(item["where"], [])
                 if item["what"] not in whats:

@@ -302,6 +302,22 @@ def test_locate_maps_paths_to_files_and_commands():
     assert engine.locate("event.fields.port") is None
 
 
+def test_the_neighbour_table_of_the_event_decides_where_its_thresholds_are_collected():
+    """An IPv6 table overflow (by table or by IP version) sends the reader to ipv6/, an ARP one to ipv4/."""
+    v6 = {"fields": {"table": "ndisc_cache", "ip_version": 6}}
+    legacy_v6 = {"fields": {"table": None, "ip_version": 6}}
+    arp = {"fields": {"table": "arp_cache", "ip_version": 4}}
+    assert engine.locate("neigh.gc_thresh3", event=v6)["where"] == "/proc/sys/net/ipv6/neigh/default/gc_thresh3"
+    assert engine.locate("neigh.gc_thresh3", event=legacy_v6)["where"] == "/proc/sys/net/ipv6/neigh/default/gc_thresh3"
+    assert engine.locate("neigh.gc_thresh3", event=arp)["where"] == "/proc/sys/net/ipv4/neigh/default/gc_thresh3"
+    assert engine.locate("neigh.entries", event=v6)["where"] == "/proc/net/stat/ndisc_cache"
+    line = "Nov 22 10:00:00 web1 kernel: neighbour: ndisc_cache: neighbor table overflow!"
+    cause = classify(event(line), None, None, catalog=load_rules())
+    wheres = [c["where"] for c in cause["collect"]]
+    assert any(w.startswith("/proc/sys/net/ipv6/neigh/default/") for w in wheres), wheres
+    assert not any(w.startswith("/proc/sys/net/ipv4/neigh/") for w in wheres), wheres
+
+
 # -- loading -----------------------------------------------------------------------------------
 
 
