@@ -249,6 +249,8 @@ def _remedy(r: dict, facts: Facts) -> dict | None:
     current one (raising 4096 to 4096 is no advice: the cause lies elsewhere)."""
     knob, _ = render(r["knob"], facts)
     is_sysctl = bool(SYSCTL_NAME.match(knob))
+    if is_sysctl:
+        knob = factlib.sysctl_spellings(knob)[0]  # a VLAN device as sysctl -w takes it: eth0/100
     current = facts.sysctl_raw(knob) if is_sysctl else UNKNOWN
     suggested = UNKNOWN
     if "suggested" in r:

@@ -59,6 +59,18 @@ UNKNOWN = _Unknown()
 ROOTS = ("event", "kernel", "before", "after", "delta", "listener", "neigh")
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 _INDEX = re.compile(r"^(.*)\[(\d{1,3})\]$")
+_PER_DEVICE = re.compile(r"(net\.ipv[46]\.(?:conf|neigh)\.)(.+)\.([^.]+)")
+
+
+def sysctl_spellings(name: str) -> tuple[str, ...]:
+    """The names a per-device sysctl goes by: procps `sysctl -a` prints a VLAN interface's dots as
+    `/` (`net.ipv4.conf.eth0/100.rp_filter`, also what `sysctl -w` takes), busybox and procps 3.2
+    as dots (`eth0.100`). The `/` form first; any other name as it is."""
+    m = _PER_DEVICE.fullmatch(name)
+    if m is None or not ({".", "/"} & set(m.group(2))):
+        return (name,)
+    head, device, key = m.groups()
+    return f"{head}{device.replace('.', '/')}.{key}", f"{head}{device.replace('/', '.')}.{key}"
 _INT = re.compile(r"^-?\d+$")
 _NEIGH_TABLES = {4: "arp_cache", 6: "ndisc_cache"}
 
@@ -165,12 +177,7 @@ class Facts:
     def _sysctl(self, spec: str):
         m = _INDEX.match(spec)
         name, index = (m.group(1), int(m.group(2))) if m else (spec, None)
-        raw = UNKNOWN
-        for doc in (self._doc("before"), self._doc("after")):
-            table = doc.get("sysctl") if doc else None
-            if isinstance(table, dict) and name in table and table[name] is not None:
-                raw = table[name]
-                break
+        raw = self.sysctl_raw(name)
         if raw is UNKNOWN:
             return UNKNOWN
         parts = str(raw).split()
@@ -181,11 +188,14 @@ class Facts:
         return str(raw)
 
     def sysctl_raw(self, name: str):
-        """The sysctl's value exactly as the snapshot holds it (a string), or UNKNOWN."""
+        """The sysctl's value exactly as the snapshot holds it (a string), or UNKNOWN; a
+        per-device name under either spelling (sysctl_spellings)."""
         for doc in (self._doc("before"), self._doc("after")):
             table = doc.get("sysctl") if doc else None
-            if isinstance(table, dict) and table.get(name) is not None:
-                return str(table[name])
+            if isinstance(table, dict):
+                for spelling in sysctl_spellings(name):
+                    if table.get(spelling) is not None:
+                        return str(table[spelling])
         return UNKNOWN
 
     def _delta(self, tokens: list[str]):

@@ -419,3 +419,16 @@ def test_classify_never_raises_on_hostile_snapshot_documents(before, after, line
     """Whatever shape the snapshot sections have, classification returns a cause object."""
     cause = classify(event(line), before, after)
     jsonschema.validate(cause, CAUSE_SCHEMA)
+
+
+def test_a_vlan_interface_sysctl_is_found_under_either_spelling_and_set_with_slashes():
+    """procps prints `net.ipv4.conf.eth0/100.rp_filter`, busybox `eth0.100`: both are the device
+    eth0.100 of the martian line; the command writes the `/` form sysctl -w takes."""
+    line = "Nov 22 10:00:00 gw kernel: IPv4: martian source 10.8.0.1 from 10.8.0.6, on dev eth0.100"
+    for key in ("net.ipv4.conf.eth0/100.rp_filter", "net.ipv4.conf.eth0.100.rp_filter"):
+        before = {"sysctl": {key: "1", "net.ipv4.conf.all.rp_filter": "0"}}
+        cause = classify(event(line), before, None, kernel_release="5.15.0-91-generic", catalog=load_rules())
+        assert cause["id"] == "martian_source.asymmetric_routing", (key, cause["id"], cause["summary"])
+        rem = next(r for r in cause["remediation"] if r["knob"].endswith("rp_filter"))
+        assert (rem["knob"], rem["current"]) == ("net.ipv4.conf.eth0/100.rp_filter", "1")
+        assert rem["command"] == f"sysctl -w net.ipv4.conf.eth0/100.rp_filter={rem['suggested']}"
