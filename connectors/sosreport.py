@@ -9,7 +9,7 @@ What is read (paths inside the report; the first one present wins):
 | section   | from                                                                          |
 |-----------|-------------------------------------------------------------------------------|
 | host      | `hostname`, `sos_commands/host/hostname`, `sos_commands/general/hostname`, `etc/hostname`, sysctl `kernel.hostname` |
-| time      | `sos_commands/date/date_--utc`, `sos_commands/date/date` (UTC or numeric zone only), else the folder's mtime |
+| time      | `sos_commands/date/date_--utc`, `sos_commands/date/date`, sos 3.0-3.5's `sos_commands/general/date` and its top-level `date` link (UTC or numeric zone only), else the folder's mtime |
 | kernel    | `sos_commands/kernel/uname_-a` (or `uname`), else sysctl `kernel.osrelease`/`kernel.version` |
 | boot      | `proc/stat` (btime), `proc/sys/kernel/random/boot_id`, else sysctl `kernel.random.boot_id` |
 | sysctl    | `sos_commands/kernel/sysctl_-a`, else a `proc/sys/net` tree                    |
@@ -40,7 +40,8 @@ from tcplog.errors import InputError
 from tcplog.snapshot import document, parse
 
 HOSTNAME_FILES = ("hostname", "sos_commands/host/hostname", "sos_commands/general/hostname", "etc/hostname")
-DATE_FILES = ("sos_commands/date/date_--utc", "sos_commands/date/date")
+# sos 3.6+ has a date plugin; 3.0-3.5 (RHEL 6, RHEL 7 to ~7.5) write it from the general plugin
+DATE_FILES = ("sos_commands/date/date_--utc", "sos_commands/date/date", "sos_commands/general/date", "date")
 UNAME_FILES = ("sos_commands/kernel/uname_-a", "uname")
 SYSCTL_FILE = "sos_commands/kernel/sysctl_-a"
 LOG_GLOBS = ("var/log/kern.log*", "var/log/messages*", "var/log/syslog*")  # the first that has files
@@ -65,7 +66,7 @@ def load(path: str, host: str | None = None) -> tuple[dict, list[str]]:
     doc["sources"]["time"] = time_source
     fill = Filler(doc, tree)
     if time_source.startswith("mtime"):
-        fill.error("time", f"no readable UTC date in {tree.path(DATE_FILES[1])}; timed by the folder's mtime")
+        fill.error("time", f"no readable UTC date in {', '.join(DATE_FILES)}; timed by the folder's mtime")
     if tree.exists(SYSCTL_FILE):
         fill.sysctl_text(SYSCTL_FILE)
     elif tree.isdir("proc/sys/net"):

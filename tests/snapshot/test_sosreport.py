@@ -204,6 +204,17 @@ def test_time_falls_back_to_the_folder_mtime(copy):
     assert any(e["section"] == "time" for e in doc["errors"])
 
 
+def test_sos_3_reports_are_timed_by_the_general_plugin_date(copy):
+    """sos 3.0-3.5 (RHEL 6, early RHEL 7) have no date plugin: the general plugin's date times the report."""
+    shutil.rmtree(copy / "sos_commands/date")
+    (copy / "sos_commands/general").mkdir(exist_ok=True)
+    (copy / "sos_commands/general/date").write_text("Tue Mar  9 07:16:00 UTC 2021\n")
+    doc = sosreport.load(str(copy))[0]
+    assert doc["time"].startswith("2021-03-09T07:16:00")
+    assert doc["sources"]["time"].endswith("sos_commands/general/date")
+    assert not any(e["section"] == "time" for e in doc["errors"])
+
+
 def test_symlink_leaving_the_report_is_refused(copy, tmp_path):
     """proc/net/sockstat pointing outside the report is not read; the refusal is named."""
     outside = tmp_path / "secret"
