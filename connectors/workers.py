@@ -1,6 +1,6 @@
 """`scan --workers N`: inputs scanned in worker processes, output as one process would write it.
 
-Tasks are whole inputs (compressed files, journal exports and verbose output, small files, or any
+Tasks are whole inputs (compressed files, tar archives, journal exports and verbose output, small files, or any
 file when --dedupe, --incident-window or --year need the whole stream), or byte ranges of about
 `RANGE_BYTES` of a large uncompressed file, cut where a record starts (never before a kmsg
 continuation or a martian `ll header:` line). Results come back in task order through a
@@ -28,7 +28,7 @@ from datetime import datetime, tzinfo
 import orjson
 
 from tcplog import counters, counting, occurrences
-from tcplog.connectors import files, inputs
+from tcplog.connectors import archives, files, inputs
 from tcplog.connectors.snapshot_store import FolderStore
 from tcplog.errors import InputError, SnapshotError
 from tcplog.framing import journal_export, journal_verbose
@@ -252,8 +252,8 @@ def _cuts(path: str, range_bytes: int) -> list[tuple[int, int, int]] | None:
             return None
         with open(path, "rb") as f:
             head = f.read(512)
-            if any(head.startswith(m) for m, _ in files._MAGIC) or journal_export.sniff(head) \
-                    or journal_verbose.sniff(head):
+            if any(head.startswith(m) for m, _ in files._MAGIC) or archives.is_tar(head) \
+                    or journal_export.sniff(head) or journal_verbose.sniff(head):
                 return None
             f.seek(0)
             cuts, start, lines = [], 0, 0

@@ -151,6 +151,26 @@ def test_cli_workers_output_identical_over_several_files(tmp_path, workers_n):
     assert scan_output(str(tmp_path), "--workers", workers_n) == scan_output(str(tmp_path), "--workers", "1")
 
 
+def test_a_plain_tar_is_never_cut_into_byte_ranges(tmp_path):
+    """An uncompressed tar bigger than two ranges is read member by member by one worker, exactly
+    as one process reads it (it was cut into ranges and read as text)."""
+    import io
+    import tarfile
+
+    tar = tmp_path / "logs.tar"
+    with tarfile.open(tar, "w") as t:
+        for name, data in (("a.log", corpus(200, seed=1)), ("big.log", corpus(30_000, seed=2)),
+                           ("c.log", corpus(200, seed=3))):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+    assert tar.stat().st_size > 2 * workers.RANGE_BYTES
+    assert [(t.start, t.end) for t in workers.plan([(str(tar), None)], True)] == [(0, None)]
+    one = scan_output(str(tar), "--workers", "1")
+    assert scan_output(str(tar), "--workers", "2") == one
+    assert f"{tar}!c.log".encode() in one
+
+
 def test_workers_with_dedupe_keep_whole_files_together(tmp_path):
     """--dedupe needs the whole stream: files are not cut, output still identical."""
     log = tmp_path / "a.log"
