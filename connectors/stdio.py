@@ -121,6 +121,15 @@ class EventSink:
         self.stream.flush()
 
 
+def _at_end(unpacker) -> None:
+    """The stream ended: an object begun and not finished is an error, not a silent drop."""
+    try:
+        unpacker.read_bytes(1)  # msgpack refuses this while an object is incomplete
+    except ValueError:
+        raise InputError("<stdin>", "the stream ends inside a msgpack record (cut off); the records before it "
+                                    "were answered") from None
+
+
 def msgpack_loop(process, fd: int, out, stopper: Stopper | None = None) -> None:
     """A stream of msgpack objects in, one packed answer per object out, flushed per read."""
     import msgpack
@@ -130,6 +139,7 @@ def msgpack_loop(process, fd: int, out, stopper: Stopper | None = None) -> None:
     while True:
         chunk = _read(fd, stopper)
         if not chunk:
+            _at_end(unpacker)
             break
         unpacker.feed(chunk)
         answers = []

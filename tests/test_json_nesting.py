@@ -108,3 +108,20 @@ def test_filter_fluentd_msgpack_deep_object_is_a_clear_error_after_the_answers_b
     assert len(answers) == 1 and answers[0]["tcplog"]["family"] == "orphans"
     assert "msgpack stream unreadable past this point" in r.stderr.decode()
     assert "Traceback" not in r.stderr.decode()
+
+
+@pytest.mark.parametrize("cut", [
+    pytest.param(lambda rec: rec[:10], id="a record cut off"),
+    pytest.param(lambda rec: b"\xdb\xff\xff\xff\xff", id="a str32 header claiming 4 GiB"),
+])
+def test_filter_fluentd_msgpack_stream_ending_inside_a_record_is_a_clear_error(cut):
+    """The stream ends inside a record: the records before it are answered, then exit 1 with a
+    clear error (it was dropped silently, exit 0)."""
+    import msgpack
+
+    good = msgpack.packb({"message": "Nov 22 10:00:00 web1 kernel: TCP: too many orphaned sockets"})
+    r = _tcplog("filter", "--protocol", "fluentd-msgpack", stdin=good + cut(good))
+    assert r.returncode == 1
+    assert len(list(msgpack.Unpacker(__import__("io").BytesIO(r.stdout), raw=False))) == 1
+    assert "the stream ends inside a msgpack record" in r.stderr.decode()
+    assert "Traceback" not in r.stderr.decode()
