@@ -384,3 +384,11 @@ def test_protocols_answer_exactly_one_record_per_record_in():
             assert isinstance(orjson.loads(answer), dict)
 
     check()
+
+
+def test_filter_max_record_bytes_takes_a_size_like_scan():
+    """`--max-record-bytes 1K` as scan takes it: pieces of 1024 bytes; 0 (no bound) is refused."""
+    r = tcplog("filter", "--max-record-bytes", "1K", stdin=b"x" * 2500 + b"\n")
+    assert [len(orjson.loads(line)["message"]) for line in r.stdout.splitlines()] == [1024, 1024, 452]
+    r = tcplog("filter", "--max-record-bytes", "0", stdin=b"")
+    assert r.returncode == 2 and b"at least 1 byte" in r.stderr

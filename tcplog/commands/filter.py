@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from tcplog import occurrences, protocols
 from tcplog import formats
 from tcplog.commands.common import (EPILOG, EXIT_INPUT, EXIT_OK, build_pipeline, classify_args, folder_store,
-                                    format_args, framing_args, load_snapshots, received_now, reference, zone)
+                                    format_args, framing_args, load_snapshots, received_now, reference, size, zone)
 from tcplog.connectors import stdio
 from tcplog.errors import InputError, UsageError
 from tcplog.filter import Filter
@@ -31,9 +31,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     framing_args(p)
     classify_args(p)
-    p.add_argument("--max-record-bytes", metavar="N", type=int, default=stdio.MAX_RECORD,
-                   help=f"a longer record is answered in pieces of N bytes, never buffered without limit "
-                        f"(default {stdio.MAX_RECORD})")
+    p.add_argument("--max-record-bytes", metavar="SIZE", type=_record_size, default=stdio.MAX_RECORD,
+                   help="a longer record is answered in pieces of SIZE bytes, never buffered without limit; "
+                        "e.g. 64K, 4M (default 64M)")
     p.add_argument("--protocol", default="ndjson", choices=protocols.NAMES, metavar="NAME",
                    help="how records come in and answers go out: ndjson (default), fluentd (out_exec_filter "
                         "with json format/parse), fluentd-msgpack (msgpack format/parse), rsyslog (mmexternal "
@@ -91,3 +91,11 @@ def run(args) -> int:
     stdio.filter_loop(process, fd, out, args.max_record_bytes, stopper,
                       prepare if args.protocol == "ndjson" else None)
     return EXIT_OK
+
+
+def _record_size(text: str) -> int:
+    """A --max-record-bytes SIZE (`4M`, `65536`): a bound is required, so 0 is refused."""
+    n = size(text)
+    if not n:
+        raise argparse.ArgumentTypeError(f"a record needs a bound of at least 1 byte: {text!r}")
+    return n
