@@ -23,7 +23,11 @@ What is read (paths below the /proc folder):
 | listeners  | `net/tcp`, `net/tcp6` (LISTEN rows); live: owners from `<pid>/fd`, backlog from `ss -ltnpH` |
 
 Nothing here raises for an unreadable section: the section is null and `errors` says which
-file and why (`permission denied: /proc/1/fd`). Write-only sysctls (`net.ipv4.route.flush`)
+file and why (`permission denied: /proc/1/fd`). An empty file is not a value: /proc files
+report size 0, so `tar` copies every one of them empty. In a copy, an empty file leaves its
+section null (a sysctl file: its key absent) and is named in `errors` as
+`empty file (a tar copy of /proc? copy with cp or cat): PATH`. A sysctl with an empty value
+reads as one newline, so it is kept as "". Write-only sysctls (`net.ipv4.route.flush`)
 are skipped, and so are keys that read as EIO (an unset `stable_secret`), as `sysctl -a` does.
 A sysctl path component holding a dot (a VLAN `eth0.100`) is written with `/`, as sysctl does.
 
@@ -34,6 +38,7 @@ whose symlinks resolve outside that folder.
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 import shutil
 import socket
@@ -47,6 +52,9 @@ from tcplog.snapshot import document, parse, sections
 
 MAX_FILE = 64 << 20
 MAX_SYSCTL_FILE = 1 << 20
+EMPTY_COPY = "empty file (a tar copy of /proc? copy with cp or cat)"
+BOM_UTF8 = b"\xef\xbb\xbf"
+BOM_UTF16 = (b"\xff\xfe", b"\xfe\xff")
 READ_SIZE = 64 << 10
 MAX_PROBLEMS = 5  # per file, in `errors`; the rest are counted
 SS_TIMEOUT = 10
@@ -93,7 +101,7 @@ class Tree:
             raise InputError(path, _why(exc)) from None
         if data is None:
             raise InputError(path, f"larger than {limit} bytes")
-        return data.decode("utf-8", "replace")
+        return decode(data)
 
     @contextmanager
     def lines(self, rel: str):
@@ -122,6 +130,14 @@ def read_bounded(path: str, limit: int) -> bytes | None:
     return b"".join(pieces)
 
 
+def decode(data: bytes) -> str:
+    """Text saved on any system: UTF-8 (a leading byte-order mark dropped), or UTF-16 when it
+    starts with one (PowerShell's `>`); bad bytes replaced."""
+    if data.startswith(BOM_UTF16):
+        return data.decode("utf-16", "replace")
+    return data.removeprefix(BOM_UTF8).decode("utf-8", "replace")
+
+
 def _why(exc: OSError) -> str:
     return (exc.strerror or str(exc)).lower()
 
@@ -131,7 +147,7 @@ def capture(root: str = "/", host: str | None = None, now: datetime | None = Non
     proc = proc_dir(root)
     live = os.path.realpath(proc) == "/proc"
     doc = document.new(host, now or datetime.now(timezone.utc))
-    fill = Filler(doc, Tree(proc))
+    fill = Filler(doc, Tree(proc), live=live)
     fill.identity(live=live)
     fill.sysctl_tree("sys")
     fill.proc("")
@@ -172,11 +188,13 @@ def _mtime(path: str) -> datetime | None:
 
 
 class Filler:
-    """Fills one document's sections from files of a Tree, recording sources and errors."""
+    """Fills one document's sections from files of a Tree, recording sources and errors.
+    `live`: the tree is this host's /proc, where no file is empty (a copy's may be)."""
 
-    def __init__(self, doc: dict, tree: Tree):
+    def __init__(self, doc: dict, tree: Tree, live: bool = False):
         self.doc = doc
         self.tree = tree
+        self.live = live
         self.stats: dict[str, dict | None] = {}
         self.all_sysctl: dict[str, str] = {}  # every key of a `sysctl -a` text, before selection
         self.conntrack_stat_missing: str | None = None
@@ -192,6 +210,19 @@ class Filler:
                 self.error(section, f"{exc.why}: {exc.where}")
             return None
 
+    def empty(self, section: str, rel: str) -> None:
+        """Name an empty file in errors: with the tar hint for the files of a copied /proc."""
+        why = "empty file" if self.live or rel.startswith("sos_commands/") else EMPTY_COPY
+        self.error(section, f"{why}: {self.tree.path(rel)}")
+
+    def value(self, section: str, rel: str, quiet: bool = False) -> str | None:
+        """A one-value file (hostname, osrelease, boot_id) stripped; None (and an error) if unreadable or empty."""
+        text = self.read(section, rel, quiet=quiet)
+        if text is not None and not text.strip():
+            self.empty(section, rel)
+            return None
+        return text.strip() if text is not None else None
+
     def problems(self, section: str, rel: str, problems: list[str]) -> None:
         for p in problems[:MAX_PROBLEMS]:
             self.error(section, f"{self.tree.path(rel)}: {p}")
@@ -199,9 +230,13 @@ class Filler:
             self.error(section, f"{self.tree.path(rel)}: {len(problems) - MAX_PROBLEMS} more lines skipped")
 
     def parsed(self, section: str, rel: str, parser, quiet: bool = False):
-        """parser(text).value, the parser's problems added to errors; None (and an error) if unreadable."""
+        """parser(text).value, the parser's problems added to errors; None (and an error) if unreadable
+        or empty."""
         text = self.read(section, rel, quiet=quiet)
         if text is None:
+            return None
+        if not text.strip():
+            self.empty(section, rel)
             return None
         result = parser(text)
         self.problems(section, rel, result.problems)
@@ -213,29 +248,29 @@ class Filler:
         """host, kernel, boot and page_size from sys/kernel/* and stat (live: uname(), sysconf())."""
         doc, sys_kernel = self.doc, "sys/kernel/"
         if doc["host"] is None:
-            name = self.read("host", sys_kernel + "hostname", quiet=live)
-            doc["host"] = document.fitting(doc, "host", name.strip() or None) if name else \
+            name = self.value("host", sys_kernel + "hostname", quiet=live)
+            doc["host"] = document.fitting(doc, "host", name) if name else \
                 (socket.gethostname() if live else None)
             doc["sources"]["host"] = self.tree.path(sys_kernel + "hostname") if name else "gethostname()"
         else:
             doc["sources"]["host"] = "given"
-        release = self.read("kernel", sys_kernel + "osrelease", quiet=live)
-        version = self.read("kernel", sys_kernel + "version", quiet=live)
+        release = self.value("kernel", sys_kernel + "osrelease", quiet=live)
+        version = self.value("kernel", sys_kernel + "version", quiet=live)
         if release is None and version is None and live:
             u = os.uname()
             release, version = u.release, u.version
         if release is not None or version is not None:
-            doc["kernel"] = {"release": document.fitting(doc, "kernel", release.strip(), document.MAX_STRING)
+            doc["kernel"] = {"release": document.fitting(doc, "kernel", release, document.MAX_STRING)
                              if release else None,
-                             "version": document.fitting(doc, "kernel", version.strip(), document.MAX_STRING)
+                             "version": document.fitting(doc, "kernel", version, document.MAX_STRING)
                              if version else None}
             doc["sources"]["kernel"] = self.tree.path(sys_kernel)
         btime = self.parsed("boot", "stat", parse.boot_time)
-        boot_id = self.read("boot", sys_kernel + "random/boot_id")
+        boot_id = self.value("boot", sys_kernel + "random/boot_id")
         if btime is not None or boot_id is not None:
             doc["boot"] = {"time": document.format_time(datetime.fromtimestamp(btime, tz=timezone.utc))
                            if btime is not None else None,
-                           "id": document.fitting(doc, "boot", boot_id.strip()) if boot_id else None}
+                           "id": document.fitting(doc, "boot", boot_id) if boot_id else None}
             doc["sources"]["boot"] = ", ".join((self.tree.path("stat"), self.tree.path(sys_kernel + "random/boot_id")))
         if live:
             doc["page_size"] = os.sysconf("SC_PAGE_SIZE")
@@ -247,6 +282,7 @@ class Filler:
         """Every net.* file below rel_sys, plus the wanted vm/kernel keys."""
         values: dict[str, str] = {}
         problems: list[str] = []
+        empty: list[str] = []
         base = self.tree.path(rel_sys)
         if not self.tree.isdir(os.path.join(rel_sys, "net")):
             self.error("sysctl", f"no such folder: {os.path.join(base, 'net')}")
@@ -255,19 +291,30 @@ class Filler:
         for dirpath, dirs, files in os.walk(os.path.join(top, "net")):
             dirs.sort()
             for name in sorted(files):
-                self._sysctl_file(os.path.join(dirpath, name), top, values, problems)
+                self._sysctl_file(os.path.join(dirpath, name), top, values, problems, empty)
         for key in sorted(sections.SYSCTL_NAMES):
             path = os.path.join(top, *key.split("."))
             if os.path.exists(path):
-                self._sysctl_file(path, top, values, problems)
-        self.doc["sysctl"] = sections.select_sysctl(values)
-        self.doc["sources"]["sysctl"] = base
+                self._sysctl_file(path, top, values, problems, empty)
+        if empty:
+            more = f" and {len(empty) - 1} more" if len(empty) > 1 else ""
+            self.error("sysctl", f"{EMPTY_COPY}: {self._shown(empty[0], top, base)}{more}")
+        if values:
+            self.doc["sysctl"] = sections.select_sysctl(values)
+            self.doc["sources"]["sysctl"] = base
+        elif not empty:
+            self.error("sysctl", f"no readable sysctl files below {os.path.join(base, 'net')}")
         for p in problems[:MAX_PROBLEMS]:
             self.error("sysctl", p)
         if len(problems) > MAX_PROBLEMS:
             self.error("sysctl", f"{len(problems) - MAX_PROBLEMS} more keys unreadable")
 
-    def _sysctl_file(self, path: str, top: str, values: dict, problems: list) -> None:
+    @staticmethod
+    def _shown(path: str, top: str, base: str) -> str:
+        """A path below the resolved `top` as the user named it (below `base`)."""
+        return os.path.join(base, os.path.relpath(path, top))
+
+    def _sysctl_file(self, path: str, top: str, values: dict, problems: list, empty: list) -> None:
         parts = os.path.relpath(path, top).split(os.sep)
         key = document.text(".".join(p.replace(".", "/") for p in parts))  # a name not UTF-8: \xff escapes
         try:
@@ -283,6 +330,9 @@ class Filler:
             if exc.errno != errno.EIO:  # EIO: no value (an unset stable_secret)
                 problems.append(f"{_why(exc)}: {path}")
             return
+        if not data and not self.live:  # an empty value reads as "\n"; no bytes at all: a tar copy
+            empty.append(path)
+            return
         value = parse.sysctl_value(data.decode("utf-8", "replace"))
         if len(key) > document.MAX_NAME or len(value) > document.MAX_STRING:
             problems.append(f"name longer than {document.MAX_NAME} or value longer than {document.MAX_STRING} "
@@ -293,7 +343,9 @@ class Filler:
     def sysctl_text(self, rel: str) -> bool:
         """The sysctl section from a saved `sysctl -a`; False when the file is unreadable."""
         all_keys = self.parsed("sysctl", rel, parse.sysctl_text)
-        if all_keys is None:
+        if not all_keys:
+            if all_keys is not None:
+                self.error("sysctl", f"no 'key = value' lines: {self.tree.path(rel)}")
             return False
         self.doc["sysctl"] = sections.select_sysctl(all_keys)
         self.doc["sources"]["sysctl"] = self.tree.path(rel)
@@ -347,7 +399,11 @@ class Filler:
         for proto, rel in (("tcp", prefix + "net/tcp"), ("tcp6", prefix + "net/tcp6")):
             try:
                 with self.tree.lines(rel) as f:
-                    result = parse.tcp_listeners(f)
+                    first = f.readline()  # the header: every /proc/net/tcp has one
+                    if not first.strip():
+                        self.empty("listeners", rel)
+                        continue
+                    result = parse.tcp_listeners(itertools.chain((first,), f))
             except InputError as exc:
                 self.error("listeners", f"{exc.why}: {exc.where}")
                 continue

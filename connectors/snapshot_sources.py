@@ -7,16 +7,28 @@
 
 Used by `tcplog snapshot --from`, `tcplog explain --snapshot` and `tcplog scan --snapshot`.
 Raises InputError / SnapshotError naming the path; never executes anything it reads.
+
+A file compressed on its own (gzip, bz2, xz, zstd: `web1.json.gz`, `web1.sysctl.xz`) is read
+decompressed, at most the size a plain file may have. An archive is refused with what to do
+instead: a tar (`sosreport-web1-….tar.xz`, plain or compressed) or zip must be extracted and
+the folder given, because a report is read as a folder (its paths, symlinks, rotated logs).
+A byte-order mark (UTF-8, or UTF-16 as PowerShell writes) is decoded away before the format
+is told from the first byte.
 """
 
 from __future__ import annotations
 
+import io
 import os
 
-from tcplog.connectors import procfs, sosreport, sysctl_text
-from tcplog.connectors.procfs import read_bounded
+from tcplog.connectors import archives, files, procfs, sosreport, sysctl_text
+from tcplog.connectors.procfs import BOM_UTF8, BOM_UTF16, read_bounded
 from tcplog.errors import InputError
 from tcplog.snapshot.document import MAX_BYTES, load_bytes
+
+MAX_FILE = MAX_BYTES * 64  # an NDJSON series of documents; decompressed size for a compressed file
+ZIP_MAGIC = b"PK\x03\x04"
+EXTRACT = "extract it and give the folder"
 
 
 def load_all(path: str, host: str | None = None) -> list[dict]:
@@ -29,12 +41,7 @@ def load_all(path: str, host: str | None = None) -> list[dict]:
         if procfs.is_tree(path):
             return [procfs.load_tree(path, host=host)]
         raise InputError(path, "neither a sosreport nor a copied /proc tree (no net/ or sys/net/)")
-    try:
-        data = read_bounded(path, MAX_BYTES * 64)
-    except OSError as exc:
-        raise InputError(path, (exc.strerror or str(exc)).lower()) from None
-    if data is None:
-        raise InputError(path, "too large for a snapshot file")
+    data = _plain(path, _read(path))
     if data.lstrip()[:1] == b"{":
         lines = [line for line in data.splitlines() if line.strip()]
         if len(lines) > 1 and all(line.lstrip()[:1] == b"{" for line in lines) and data.lstrip()[1:2] != b"\n":
@@ -45,4 +52,42 @@ def load_all(path: str, host: str | None = None) -> list[dict]:
             for d in docs:
                 d["host"] = host
         return docs
-    return [sysctl_text.load(path, host=host)]
+    return [sysctl_text.load(path, host=host, data=data)]
+
+
+def _read(path: str) -> bytes:
+    try:
+        data = read_bounded(path, MAX_FILE)
+    except OSError as exc:
+        raise InputError(path, (exc.strerror or str(exc)).lower()) from None
+    if data is None:
+        raise InputError(path, "too large for a snapshot file")
+    return data
+
+
+def _plain(path: str, data: bytes) -> bytes:
+    """The file's bytes decompressed and as UTF-8 without a byte-order mark; InputError for an archive."""
+    kind = files.compression(data[:6])
+    if kind is not None:
+        data = _decompressed(path, data, kind)
+        if archives.is_tar(data[:512]):
+            raise InputError(path, f"a compressed tar archive ({kind}; a sosreport tarball?): {EXTRACT}")
+    elif archives.is_tar(data[:512]):
+        raise InputError(path, f"a tar archive (a sosreport tarball?): {EXTRACT}")
+    elif data.startswith(ZIP_MAGIC):
+        raise InputError(path, f"a zip archive: {EXTRACT}")
+    if data.startswith(BOM_UTF16):
+        return procfs.decode(data).encode()
+    return data.removeprefix(BOM_UTF8)
+
+
+def _decompressed(path: str, data: bytes, kind: str) -> bytes:
+    try:
+        with files.open_stream(io.BytesIO(data), path) as stream:
+            out = stream.read(MAX_FILE + 1)
+    except files.read_errors() as exc:
+        raise InputError(path, f"not readable as {kind}: {exc}") from None
+    if len(out) > MAX_FILE:
+        raise InputError(path, f"decompressed past {files.format_size(MAX_FILE)}: too large for a snapshot file")
+    return out
+

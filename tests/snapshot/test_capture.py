@@ -265,10 +265,16 @@ def test_sysctl_dump_host_override():
 
 
 def test_sysctl_dump_of_garbage_names_the_problem(tmp_path):
-    """A file with no key = value lines gives a null sysctl and says so."""
+    """A file with no key = value line is not a dump: InputError naming it and its first line."""
     bad = tmp_path / "x.txt"
-    bad.write_bytes(b"\x00\x01 not sysctl\n")
-    doc = sysctl_text.load(str(bad), now=T0)
+    bad.write_bytes(b"not sysctl\n")
+    with pytest.raises(InputError, match=r"x\.txt: no 'key = value' line: .*'not sysctl'"):
+        sysctl_text.load(str(bad), now=T0)
+
+
+def test_sysctl_text_without_key_value_lines_names_the_problem():
+    """from_text (pure, the fuzz target) never raises: a null sysctl and an error saying why."""
+    doc = sysctl_text.from_text("not sysctl\n", "x.txt", None, T0)
     assert doc["sysctl"] is None and any("no 'key = value' lines" in e["error"] for e in doc["errors"])
 
 
