@@ -5,9 +5,9 @@ links, devices and directories are skipped. A member is named `ARCHIVE!MEMBER` i
 that is not UTF-8 is shown with `\\xe9` escapes) and its mtime is the reference time for year-less
 dates. Members larger than `max_member` bytes are skipped with a reason (a compression bomb cannot
 fill memory: members are read in blocks).
-A compressed archive is read up to `files.max_input_bytes()` decompressed bytes: the member that
-would end past it is reported ("decompressed past --max-input-bytes ...") and nothing after it is
-read, so listing the members of a bomb costs no more than the limit.
+A compressed archive is read up to `decompress.max_input_bytes()` decompressed bytes: the member
+that would end past it is reported ("decompressed past --max-input-bytes ...") and nothing after it
+is read, so listing the members of a bomb costs no more than the limit.
 
 An archive that cannot be read on (a corrupt or truncated header, where tarfile itself would end
 the archive silently; a read error of the archive's own data) gives every member before that
@@ -21,8 +21,8 @@ import tarfile
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
-from tcplog.connectors import files
-from tcplog.connectors.files import rotation_order
+from tcplog.connectors import decompress, sizes, walk
+from tcplog.connectors.walk import rotation_order
 
 MAX_MEMBER = 64 << 30
 
@@ -53,13 +53,13 @@ def members(stream, path: str | None = None,
     other stream (zstd, stdin) in archive order."""
     try:
         tar = tarfile.open(path, mode="r:*", tarinfo=_Header) if path and path != "-" else None
-    except (tarfile.TarError, *files.read_errors()):
+    except (tarfile.TarError, *decompress.read_errors()):
         tar = None
     if tar is None:
         yield from _streamed(stream, max_member)
         return
     with tar:
-        limit = files.max_input_bytes() if _compressed(path) else None
+        limit = decompress.max_input_bytes() if _compressed(path) else None
         infos, over, problem = [], None, None
         try:
             while (info := tar.next()) is not None:  # tar.getmembers() would decompress all of a bomb first
@@ -68,14 +68,14 @@ def members(stream, path: str | None = None,
                     break
                 if info.isreg():
                     infos.append(info)
-        except files.read_errors() as exc:
+        except decompress.read_errors() as exc:
             problem = _unreadable(tar, exc)
         infos.sort(key=lambda i: (posixpath.dirname(i.name), rotation_order(posixpath.basename(i.name))))
         for info in infos:
             yield from _member(tar, info, max_member)
         if over is not None:
             yield (over.name, _mtime(over), None,
-                   f"decompressed past --max-input-bytes {files.format_size(limit)} (possible compression bomb); "
+                   f"decompressed past --max-input-bytes {sizes.format_size(limit)} (possible compression bomb); "
                    "no later member is read")
         elif problem or (problem := _cut_short(tar)):
             yield None, None, None, problem
@@ -85,15 +85,15 @@ def _streamed(stream, max_member: int):
     """Members in archive order from a stream tarfile reads once (`r|`)."""
     try:
         tar = tarfile.open(fileobj=stream, mode="r|", tarinfo=_Header)
-    except (tarfile.TarError, *files.read_errors()) as exc:
-        yield None, None, None, f"not a readable tar archive: {files.reason(exc)}"
+    except (tarfile.TarError, *decompress.read_errors()) as exc:
+        yield None, None, None, f"not a readable tar archive: {decompress.reason(exc)}"
         return
     with tar:
         problem = None
         while True:
             try:
                 info = tar.next()
-            except files.read_errors() as exc:
+            except decompress.read_errors() as exc:
                 problem = _unreadable(tar, exc)
                 break
             if info is None:
@@ -105,8 +105,8 @@ def _streamed(stream, max_member: int):
 
 def _unreadable(tar, exc: BaseException) -> str:
     last = tar.members[-1].name if tar.members else None
-    after = f" after member {files.shown(last)}" if last else ""
-    return f"archive unreadable{after} ({files.reason(exc)}): no later member is read"
+    after = f" after member {walk.shown(last)}" if last else ""
+    return f"archive unreadable{after} ({decompress.reason(exc)}): no later member is read"
 
 
 def _cut_short(tar) -> str | None:
@@ -116,7 +116,7 @@ def _cut_short(tar) -> str | None:
         return None
     offset, why = bad
     last = tar.members[-1].name if tar.members else None
-    after = f", after member {files.shown(last)}" if last else ""
+    after = f", after member {walk.shown(last)}" if last else ""
     what = "cut short inside a tar header" if why == "truncated header" else f"corrupt tar header ({why})"
     return f"{what} at byte {offset}{after}: no later member is read"
 
@@ -132,7 +132,7 @@ def _mtime(info) -> datetime:
 def _compressed(path: str) -> bool:
     try:
         with open(path, "rb") as f:
-            return files.compression(f.read(6)) is not None
+            return decompress.compression(f.read(6)) is not None
     except OSError:
         return False
 

@@ -8,14 +8,14 @@ it failed: everything read before is scanned, the pipeline flushes what it holds
 events, dedupe groups, incidents), and only then is the failure raised as an InputError naming the
 input, so every event counted in `--stats` is written. A tar member that fails is reported as
 `ARCHIVE!MEMBER` and the next member is read; a failure of the archive itself ends the archive.
-Names that are not UTF-8 are shown with `\\xe9` escapes (`files.shown`); UTF-16 text is reported.
+Names that are not UTF-8 are shown with `\\xe9` escapes (`walk.shown`); UTF-16 text is reported.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tcplog.connectors import archives, files
+from tcplog.connectors import archives, decompress, files, walk
 from tcplog.errors import InputError
 from tcplog.framing import journal_export, journal_verbose
 from tcplog.framing.context import FramingContext
@@ -28,15 +28,15 @@ def events(path: str, host: str | None, scanner: Scanner, pipeline: Pipeline, ct
     """Every event of a whole input, through the whole pipeline (holding stages included).
     A tar archive is read member by member, each an input of its own (`ARCHIVE!MEMBER`);
     `on_skip(where, why)` hears of the members (and the archive's end) that could not be read."""
-    name = "<stdin>" if path == "-" else files.shown(path)
+    name = "<stdin>" if path == "-" else walk.shown(path)
     stream = files.open_input(path)
-    checked = files.Checked(stream, name)
+    checked = decompress.Checked(stream, name)
     head = checked.peek(512)[:512]
     if checked.failure is None and archives.is_tar(head):
         # tarfile reads the archive; what was read before an error of the archive reaches its member
-        archive = files.Checked(stream, name, defer=False)
+        archive = decompress.Checked(stream, name, defer=False)
         for member, mtime, fileobj, why in archives.members(archive, path):
-            where = name if member is None else f"{name}!{files.shown(member)}"
+            where = name if member is None else f"{name}!{walk.shown(member)}"
             if fileobj is None:
                 if on_skip is None:
                     raise InputError(where, why)
@@ -45,7 +45,7 @@ def events(path: str, host: str | None, scanner: Scanner, pipeline: Pipeline, ct
             member_ctx = FramingContext(reference=ctx.reference if fixed_reference else mtime, year=ctx.year,
                                         tz=ctx.tz)
             try:
-                yield from _one(files.open_checked(fileobj, where), where, host, scanner, pipeline, member_ctx,
+                yield from _one(decompress.open_checked(fileobj, where), where, host, scanner, pipeline, member_ctx,
                                 stats, force_export)
             except InputError as exc:
                 if exc.where != where or on_skip is None:
@@ -55,7 +55,7 @@ def events(path: str, host: str | None, scanner: Scanner, pipeline: Pipeline, ct
     yield from _one(checked, name, host, scanner, pipeline, ctx, stats, force_export, head)
 
 
-def _one(stream: files.Checked, name, host, scanner, pipeline, ctx, stats, force_export,
+def _one(stream: decompress.Checked, name, host, scanner, pipeline, ctx, stats, force_export,
          head=None) -> Iterator[dict]:
     """One input through the pipeline; its failure (kept by the Checked stream, or raised by the
     framing) is raised after the pipeline flushed what it holds: nothing read before it is lost."""
@@ -82,8 +82,8 @@ def _until_failure(events: Iterator[dict], name: str, failed: list) -> Iterator[
     error is kept in `failed`."""
     try:
         yield from events
-    except (InputError, *files.read_errors()) as exc:
-        failed.append(files.as_input_error(exc, name))
+    except (InputError, *decompress.read_errors()) as exc:
+        failed.append(decompress.as_input_error(exc, name))
 
 
 def range_events(path: str, start: int, end: int, line_base: int, host: str | None, scanner: Scanner,
@@ -91,7 +91,7 @@ def range_events(path: str, start: int, end: int, line_base: int, host: str | No
     """The events of bytes [start, end) of an uncompressed file, joined and classified; suppression
     notices not yet attached, occurrences not yet settled (the caller does both, in order).
     The file's first bytes decide, as for a whole read, whether CRs end its lines."""
-    name = files.shown(path)
+    name = walk.shown(path)
     try:
         with open(path, "rb") as f:
             head = f.read(files.CR_PROBE)

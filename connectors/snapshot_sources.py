@@ -21,7 +21,7 @@ from __future__ import annotations
 import io
 import os
 
-from tcplog.connectors import archives, files, procfs, sosreport, sysctl_text
+from tcplog.connectors import archives, decompress, procfs, sizes, sosreport, sysctl_text
 from tcplog.connectors.procfs import BOM_UTF8, BOM_UTF16, read_bounded
 from tcplog.errors import InputError
 from tcplog.snapshot.document import MAX_BYTES, load_bytes
@@ -67,7 +67,7 @@ def _read(path: str) -> bytes:
 
 def _plain(path: str, data: bytes) -> bytes:
     """The file's bytes decompressed and as UTF-8 without a byte-order mark; InputError for an archive."""
-    kind = files.compression(data[:6])
+    kind = decompress.compression(data[:6])
     if kind is not None:
         data = _decompressed(path, data, kind)
         if archives.is_tar(data[:512]):
@@ -83,11 +83,11 @@ def _plain(path: str, data: bytes) -> bytes:
 
 def _decompressed(path: str, data: bytes, kind: str) -> bytes:
     try:
-        with files.open_stream(io.BytesIO(data), path) as stream:
+        with decompress.open_stream(io.BytesIO(data), path) as stream:
             out = stream.read(MAX_FILE + 1)
-    except files.read_errors() as exc:
+    except decompress.read_errors() as exc:
         raise InputError(path, f"not readable as {kind}: {exc}") from None
     if len(out) > MAX_FILE:
-        raise InputError(path, f"decompressed past {files.format_size(MAX_FILE)}: too large for a snapshot file")
+        raise InputError(path, f"decompressed past {sizes.format_size(MAX_FILE)}: too large for a snapshot file")
     return out
 

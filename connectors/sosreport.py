@@ -33,7 +33,7 @@ import glob
 import os
 from datetime import datetime, timezone
 
-from tcplog.connectors import files
+from tcplog.connectors import walk
 from tcplog.connectors.procfs import Filler, Tree
 from tcplog.connectors.sysctl_text import identity_from_sysctl
 from tcplog.errors import InputError
@@ -155,4 +155,4 @@ def _logs(tree: Tree, fill: Filler) -> list[str]:
     return logs
 
 
-rotation_order = files.rotation_order  # oldest rotation first, the live file last
+rotation_order = walk.rotation_order  # oldest rotation first, the live file last

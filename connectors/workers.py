@@ -28,7 +28,7 @@ from datetime import datetime, tzinfo
 import orjson
 
 from tcplog import counters, counting, occurrences
-from tcplog.connectors import archives, files, inputs
+from tcplog.connectors import archives, decompress, files, inputs
 from tcplog.connectors.snapshot_store import FolderStore
 from tcplog.errors import InputError, SnapshotError
 from tcplog.framing import journal_export, journal_verbose
@@ -117,7 +117,7 @@ def _init(config: Config, in_parent: bool = False) -> None:
         config=config, scanner=Scanner(forced_framing=config.forced_framing),
         pipeline=Pipeline(config.settings, store=ChainStore(memory, folder),
                           catalog=load_rules() if config.catalog else None),
-        errors=files.read_errors())
+        errors=decompress.read_errors())
 
 
 def _context(config: Config, path: str) -> FramingContext:
@@ -252,7 +252,8 @@ def _cuts(path: str, range_bytes: int) -> list[tuple[int, int, int]] | None:
             return None
         with open(path, "rb") as f:
             head = f.read(512)
-            if any(head.startswith(m) for m, _ in files._MAGIC) or archives.is_tar(head) \
+            # read whole: compressed, UTF-16 (reported unreadable as a whole), tar, journal output
+            if decompress.compression(head) or files.utf16(head) or archives.is_tar(head) \
                     or journal_export.sniff(head) or journal_verbose.sniff(head):
                 return None
             f.seek(0)

@@ -11,7 +11,7 @@ import tarfile
 import orjson
 import zstandard
 
-from tcplog.connectors.files import rotation_order
+from tcplog.connectors.walk import rotation_order
 from tests.test_cli import events, tcplog
 
 LINE = "Nov {d} 10:00:00 web1 kernel: TCP: too many orphaned sockets\n"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from tcplog.connectors import files
+from tcplog.connectors import decompress, files, sizes
 
 REPO = Path(__file__).parent.parent
 KERN_LOG = (REPO / "samples" / "logs" / "kern.log").read_bytes()
@@ -147,12 +147,12 @@ def test_workers_get_the_limit(tmp_path):
 
 def test_zero_means_no_limit_and_sizes_parse():
     """`0` is no limit; K/M/G/T are powers of 1024; anything else is a usage error."""
-    assert files.parse_size("0") is None
-    assert files.parse_size("10G") == 10 << 30 and files.parse_size("500M") == 500 << 20
-    assert files.parse_size("64KiB") == 64 << 10 and files.parse_size("1048576") == MiB
-    assert files.format_size(10 << 30) == "10G" and files.format_size(1000) == "1000"
+    assert sizes.parse_size("0") is None
+    assert sizes.parse_size("10G") == 10 << 30 and sizes.parse_size("500M") == 500 << 20
+    assert sizes.parse_size("64KiB") == 64 << 10 and sizes.parse_size("1048576") == MiB
+    assert sizes.format_size(10 << 30) == "10G" and sizes.format_size(1000) == "1000"
     with pytest.raises(ValueError):
-        files.parse_size("ten gigabytes")
+        sizes.parse_size("ten gigabytes")
     r = subprocess.run([sys.executable, "-m", "tcplog", "scan", "-", "--max-input-bytes", "lots"],
                        input=b"", capture_output=True)
     assert r.returncode == 2 and b"not a size" in r.stderr
@@ -164,19 +164,19 @@ def test_blocks_hand_on_every_byte_before_the_limit():
     data = b"".join(b"line %d\n" % i for i in range(100_000))
     packed = zlib.compress(data, wbits=31)
     for defer in (False, True):
-        files.set_max_input_bytes(100_000)
+        decompress.set_max_input_bytes(100_000)
         try:
-            stream = files.open_stream(io.BytesIO(packed), "x.gz")
+            stream = decompress.open_stream(io.BytesIO(packed), "x.gz")
             got = []
             if defer:
                 got = list(files.blocks(stream, size=4096, defer_limit=True))
-                with pytest.raises(files.InputTooLarge):
+                with pytest.raises(decompress.InputTooLarge):
                     files.raise_if_cut(stream)
             else:
-                with pytest.raises(files.InputTooLarge) as exc:
+                with pytest.raises(decompress.InputTooLarge) as exc:
                     for block in files.blocks(stream, size=4096):
                         got.append(block)
                 assert exc.value.where == "x.gz"
         finally:
-            files.set_max_input_bytes(files.DEFAULT_MAX_INPUT_BYTES)
+            decompress.set_max_input_bytes(decompress.DEFAULT_MAX_INPUT_BYTES)
         assert b"".join(got) == data[:100_000]

@@ -20,7 +20,7 @@ import orjson
 import pytest
 import zstandard
 
-from tcplog.connectors import files
+from tcplog.connectors import walk
 
 K = b"Nov 21 10:00:03 web-07 kernel: TCP: time wait bucket table overflow"
 PACK = {"gzip": lambda d: zlib.compress(d, 6, 31), "bz2": bz2.compress, "xz": lzma.compress,
@@ -244,9 +244,9 @@ def test_unlistable_subdirectory_is_reported(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "scandir", refusing)
     sub = str(tmp_path / "sub")
-    assert list(files.expand([str(tmp_path)], seen={})) == [
+    assert list(walk.expand([str(tmp_path)], seen={})) == [
         (str(tmp_path / "a.log"), None), (sub, "permission denied: directory not read")]
-    assert list(files.expand([sub], seen={})) == [(sub, "permission denied: directory not read")]
+    assert list(walk.expand([sub], seen={})) == [(sub, "permission denied: directory not read")]
 
 
 def test_unreadable_subdirectory_is_reported_by_scan(tmp_path):

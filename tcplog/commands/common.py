@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tcplog import framing
-from tcplog.connectors import files
+from tcplog.connectors import decompress, files, sizes
 from tcplog.errors import UsageError
 from tcplog.framing.context import FramingContext, parse_iso
 
@@ -29,21 +29,21 @@ def framing_args(p: argparse.ArgumentParser) -> None:
 
 def input_args(p: argparse.ArgumentParser) -> None:
     """How inputs are read (scan): the ceiling on decompressed bytes per compressed input, the longest record."""
-    p.add_argument("--max-input-bytes", metavar="SIZE", type=size, default=files.DEFAULT_MAX_INPUT_BYTES,
+    p.add_argument("--max-input-bytes", metavar="SIZE", type=size, default=decompress.DEFAULT_MAX_INPUT_BYTES,
                    help="stop reading a compressed input (gzip/bz2/xz/zstd file, compressed tar member) after SIZE "
                         "decompressed bytes and report it unreadable as a possible compression bomb, keeping the "
                         f"events found before; e.g. 500M, 10G; 0: no limit "
-                        f"(default {files.format_size(files.DEFAULT_MAX_INPUT_BYTES)})")
+                        f"(default {sizes.format_size(decompress.DEFAULT_MAX_INPUT_BYTES)})")
     p.add_argument("--max-record-bytes", metavar="SIZE", type=size, default=files.DEFAULT_MAX_RECORD,
                    help="the longest line read whole; a longer one is read in pieces of SIZE, so memory stays "
                         "bounded whatever the input holds; e.g. 64K, 4M "
-                        f"(default {files.format_size(files.DEFAULT_MAX_RECORD)})")
+                        f"(default {sizes.format_size(files.DEFAULT_MAX_RECORD)})")
 
 
 def size(text: str) -> int | None:
     """`500M`, `10G`, `0` (no limit) -> bytes or None (argparse type)."""
     try:
-        return files.parse_size(text)
+        return sizes.parse_size(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 

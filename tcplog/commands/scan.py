@@ -19,7 +19,7 @@ from tcplog.commands.common import (EPILOG, EXIT_INPUT, EXIT_OK, build_pipeline,
                                     folder_store, format_args, framing_args, load_snapshots, received_now, reference,
                                     zone)
 from tcplog.commands.common import input_args
-from tcplog.connectors import files, inputs, sosreport, stdio
+from tcplog.connectors import decompress, files, inputs, sosreport, stdio, walk
 from tcplog.enrich import Joined
 from tcplog.errors import InputError, SnapshotError
 from tcplog.framing import journal_export
@@ -65,7 +65,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def run(args) -> int:
     tz, fixed = zone(args.tz), reference(args)
-    files.set_max_input_bytes(args.max_input_bytes)
+    walk.new_run()  # before any input is named: a file is read once per run
+    decompress.set_max_input_bytes(args.max_input_bytes)
     files.set_max_record_bytes(args.max_record_bytes)  # before any input is opened or worker forked
     forced = None if args.framing == journal_export.NAME else args.framing
     stats = Stats()
@@ -103,7 +104,7 @@ def run(args) -> int:
                         lambda where, why: _unreadable(stats, where, why))
         else:
             scanner = Scanner(forced_framing=forced)
-            errors = files.read_errors()
+            errors = decompress.read_errors()
             bar = progress.Bar(len(readable))
             for path, host in readable:
                 ctx = context(args, None if path == "-" else path, tz, fixed)
@@ -193,7 +194,7 @@ def _inputs(args, memory: MemoryStore, stats: Stats) -> list[tuple[str, str | No
             if not logs:
                 out.append((arg, "sosreport holds no log files tcplog reads", None))
             continue
-        out.extend((path, problem, args.host) for path, problem in files.expand([arg]))
+        out.extend((path, problem, args.host) for path, problem in walk.expand([arg]))
     return out
 
 
