@@ -40,3 +40,17 @@ def require_tool(path_or_name: str, why: str) -> str:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+def real_journal(directory, export: bytes) -> str:
+    """A real .journal file written by systemd-journal-remote from `export` (journalctl -o export
+    bytes), in `directory`; journalctl must be there to read it back."""
+    import subprocess
+
+    remote = require_tool("/lib/systemd/systemd-journal-remote", "writes real .journal files")
+    require_tool("journalctl", "reads .journal files")
+    (directory / "in.export").write_bytes(export)
+    out = directory / "kern.journal"
+    subprocess.run([remote, f"--output={out}", str(directory / "in.export")], check=True, capture_output=True,
+                   timeout=60)
+    return str(out)

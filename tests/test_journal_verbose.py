@@ -18,7 +18,7 @@ from tcplog.connectors import workers
 from tcplog.framing import journal_export, journal_verbose
 from tcplog.framing.context import FramingContext
 from tcplog.scan import Scanner, Stats
-from tests.conftest import require_tool
+from tests import conftest
 from tests.test_cli import events, tcplog
 from tests.test_journald import _field, export_stream
 
@@ -359,13 +359,7 @@ def _real_stream() -> bytes:
 
 @pytest.fixture(scope="module")
 def real_journal(tmp_path_factory) -> str:
-    remote = require_tool("/lib/systemd/systemd-journal-remote", "writes real .journal files")
-    require_tool("journalctl", "reads .journal files")
-    d = tmp_path_factory.mktemp("journal-verbose")
-    (d / "in.export").write_bytes(_real_stream())
-    out = d / "kern.journal"
-    subprocess.run([remote, f"--output={out}", str(d / "in.export")], check=True, capture_output=True, timeout=60)
-    return str(out)
+    return conftest.real_journal(tmp_path_factory.mktemp("journal-verbose"), _real_stream())
 
 
 def journalctl(path: str, *args: str, tz: str = "UTC") -> bytes:

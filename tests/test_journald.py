@@ -12,7 +12,7 @@ import subprocess
 import orjson
 import pytest
 
-from tests.conftest import require_tool
+from tests import conftest
 from tests.test_cli import events, tcplog
 
 BOOT = "0123456789abcdef0123456789abcdef"
@@ -56,14 +56,7 @@ def export_stream() -> bytes:
 
 @pytest.fixture(scope="module")
 def journal_file(tmp_path_factory) -> str:
-    remote = require_tool("/lib/systemd/systemd-journal-remote", "writes real .journal files")
-    require_tool("journalctl", "reads .journal files")
-    d = tmp_path_factory.mktemp("journal")
-    export = d / "kern.export"
-    export.write_bytes(export_stream())
-    out = d / "kern.journal"
-    subprocess.run([remote, f"--output={out}", str(export)], check=True, capture_output=True, timeout=60)
-    return str(out)
+    return conftest.real_journal(tmp_path_factory.mktemp("journal"), export_stream())
 
 
 def journalctl(path: str, *args: str) -> bytes:
