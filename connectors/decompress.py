@@ -127,14 +127,19 @@ class Checked(io.BufferedIOBase):
             raise self.failure
         return b""
 
-    def peek(self, size: int = 0) -> bytes:
+    def _guarded(self, method: str, *args) -> bytes:
+        """The inner stream's `method`(*args); the end of the stream once it has failed, or fails now
+        (a stream that failed to open is an empty stand-in: it is never asked)."""
         if self.failure is not None:
             return self._end()
         try:
-            return self._inner.peek(size)
+            return getattr(self._inner, method)(*args)
         except (InputError, *read_errors()) as exc:
             self._failed(exc)
             return self._end()
+
+    def peek(self, size: int = 0) -> bytes:
+        return self._guarded("peek", size)
 
     def read(self, size: int | None = -1) -> bytes:
         if self.failure is not None:
@@ -156,13 +161,7 @@ class Checked(io.BufferedIOBase):
         return b"".join(parts)
 
     def read1(self, size: int = -1) -> bytes:
-        if self.failure is not None:
-            return self._end()
-        try:
-            return self._inner.read1(size)
-        except (InputError, *read_errors()) as exc:
-            self._failed(exc)
-            return self._end()
+        return self._guarded("read1", size)
 
     def readinto(self, buffer) -> int:
         data = self.read(len(buffer))
@@ -170,13 +169,7 @@ class Checked(io.BufferedIOBase):
         return len(data)
 
     def readline(self, size: int | None = -1) -> bytes:
-        if self.failure is not None:
-            return self._end()
-        try:
-            return self._inner.readline(-1 if size is None else size)
-        except (InputError, *read_errors()) as exc:
-            self._failed(exc)
-            return self._end()
+        return self._guarded("readline", -1 if size is None else size)
 
     def close(self) -> None:
         self._inner.close()

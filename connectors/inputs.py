@@ -99,11 +99,7 @@ def range_events(path: str, start: int, end: int, line_base: int, host: str | No
             data = f.read(end - start)
     except OSError as exc:
         raise InputError(name, exc.strerror or str(exc)) from exc
-    if why := files.utf16(head):
-        if start == 0:
-            raise InputError(name, why)
-        return
-    if files.cr_lined(head):
+    if files.cr_lined(head):  # (UTF-16 text is never cut into ranges: workers.plan reads it whole)
         data = data.replace(b"\r", b"\n")
     found = scanner.scan_blocks([data] if data else [], ctx, name, stats, offset=start, lines_before=line_base)
     for event in found:

@@ -76,9 +76,7 @@ def run(args) -> int:
     for doc in docs:
         if event["host"] and doc.get("host") and doc["host"].casefold() != event["host"].casefold():
             print(f"tcplog: note: the snapshot is of {doc['host']}, the line of {event['host']}", file=sys.stderr)
-    event["snapshot"] = _snapshot_info(event, joined, args.max_snapshot_age)
-    joined = Joined(*(None if info is None else doc for doc, info in
-                      ((joined.before, event["snapshot"]["before"]), (joined.after, event["snapshot"]["after"]))))
+    event["snapshot"], joined = _judged_by(event, joined, args.max_snapshot_age)
     for entry in event["snapshot"]["stale"]:
         print(f"tcplog: note: snapshot {entry['id']} is {_age(entry['age_s'])} the line, over "
               f"--max-snapshot-age: not used (a longer --max-snapshot-age judges by it)", file=sys.stderr)
@@ -103,12 +101,14 @@ def _event(data: bytes, ctx: FramingContext, forced: str) -> dict | None:
     return Recognizer(forced_framing=forced).event(data, ctx, Position())
 
 
-def _snapshot_info(event: dict, joined: Joined, max_age: timedelta) -> dict:
-    """Which snapshots judge the event; ages are known only when the line carries a time, and a
-    snapshot further than `max_age` from it is stale (not used), as the enricher does in scan."""
+def _judged_by(event: dict, given: Joined, max_age: timedelta) -> tuple[dict, Joined]:
+    """(the event's `snapshot` info, the snapshots that judge it). Ages are known only when the line
+    carries a time; a snapshot further than `max_age` from it is stale (listed, not used), as the
+    enricher does in scan."""
     when = parse_iso(event["time"]) if event["time"] else None
     info = {"before": None, "after": None, "stale": []}
-    for key, doc in (("before", joined.before), ("after", joined.after)):
+    used = {"before": None, "after": None}
+    for key, doc in (("before", given.before), ("after", given.after)):
         if doc is None:
             continue
         t = parse_iso(doc["time"])
@@ -117,8 +117,8 @@ def _snapshot_info(event: dict, joined: Joined, max_age: timedelta) -> dict:
         if abs(age) > max_age.total_seconds():
             info["stale"].append(entry)
         else:
-            info[key] = entry
-    return info
+            info[key], used[key] = entry, doc
+    return info, Joined(used["before"], used["after"])
 
 
 def _age(seconds: float) -> str:
