@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from tcplog import framing
 from tcplog.connectors import archives, decompress, files, walk
 from tcplog.errors import InputError
-from tcplog.framing import journal_export, journal_verbose
+from tcplog.framing import journal_export
 from tcplog.framing.context import FramingContext
 from tcplog.pipeline import Pipeline
 from tcplog.scan import Scanner, Stats
@@ -66,8 +67,8 @@ def _one(stream: decompress.Checked, name, host, scanner, pipeline, ctx, stats, 
     # the journal framings read the stream itself (many small reads): its errors end them, caught here
     if force_export or journal_export.sniff(head):
         found = _until_failure(scanner.scan_export(stream.inner, ctx, name, stats), name, failed)
-    elif journal_verbose.sniff(head):
-        found = _until_failure(scanner.scan_verbose(stream.inner, ctx, name, stats), name, failed)
+    elif (reader := framing.streamed(head)) is not None:
+        found = _until_failure(scanner.scan_chunked(reader, stream.inner, ctx, name, stats), name, failed)
     else:
         found = scanner.scan_blocks(files.blocks(stream), ctx, name, stats)
     yield from pipeline.run(found, default_host=host)

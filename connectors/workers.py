@@ -27,11 +27,11 @@ from datetime import datetime, tzinfo
 
 import orjson
 
-from tcplog import counters, counting, occurrences
+from tcplog import counters, counting, framing, occurrences
 from tcplog.connectors import archives, decompress, files, inputs
 from tcplog.connectors.snapshot_store import FolderStore
 from tcplog.errors import InputError, SnapshotError
-from tcplog.framing import journal_export, journal_verbose
+from tcplog.framing import journal_export
 from tcplog.framing.context import FramingContext
 from tcplog.pipeline import Pipeline, PipelineSettings
 from tcplog.render import ndjson
@@ -254,7 +254,7 @@ def _cuts(path: str, range_bytes: int) -> list[tuple[int, int, int]] | None:
             head = f.read(512)
             # read whole: compressed, UTF-16 (reported unreadable as a whole), tar, journal output
             if decompress.compression(head) or files.utf16(head) or archives.is_tar(head) \
-                    or journal_export.sniff(head) or journal_verbose.sniff(head):
+                    or journal_export.sniff(head) or framing.streamed(head):
                 return None
             f.seek(0)
             cuts, start, lines = [], 0, 0

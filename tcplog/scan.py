@@ -16,7 +16,7 @@ from tcplog import framing
 from tcplog.assemble import Assembler
 from tcplog.dispatch import Dispatcher
 from tcplog.event import build
-from tcplog.framing import journal_export, journal_verbose
+from tcplog.framing import journal_export
 from tcplog.framing.context import FramingContext
 from tcplog.record import Position
 
@@ -138,19 +138,21 @@ class Scanner:
             yield from self._emit(record, position, stats, assembler)
         yield from self._finish(assembler, stats)
 
-    def scan_verbose(self, stream, ctx: FramingContext, name: str | None, stats: Stats) -> Iterator[dict]:
-        """Events from `journalctl -o verbose` output (records span lines; no block prefilter).
-        An event's line and offset are its entry's header line; journalctl's own lines are no record."""
+    def scan_chunked(self, reader, stream, ctx: FramingContext, name: str | None, stats: Stats) -> Iterator[dict]:
+        """Events from output whose records span lines, read record by record (no block prefilter):
+        `journalctl -o verbose` and `-o json-pretty`, `dmesg --json` (tcplog.framing.STREAMED: each
+        has chunks(stream) and decode(fields, raw, ctx)). An event's line and offset are its record's
+        first; the outputs' own lines (journalctl's `-- … --`, dmesg's wrapper) are no record."""
         assembler = Assembler()
-        for chunk in journal_verbose.chunks(stream):
+        for chunk in reader.chunks(stream):
             stats.bytes += chunk.size
             stats.lines += chunk.lines
             if chunk.kind == "note":
                 continue
             stats.candidates += 1
-            record = journal_verbose.decode(chunk.fields, chunk.raw) if chunk.fields is not None else None
+            record = reader.decode(chunk.fields, chunk.raw, ctx) if chunk.fields is not None else None
             if record is None:
-                stats.unframed += 1  # a stray run of lines, a malformed entry, no MESSAGE (or a blob)
+                stats.unframed += 1  # a stray run of lines, a malformed record, no message (or a blob)
                 continue
             yield from self._emit(record, Position(name, chunk.line, chunk.offset), stats, assembler)
         yield from self._finish(assembler, stats)

@@ -48,7 +48,7 @@ NEIGH = "neighbour: arp_cache: neighbor table overflow!"
 def scan(data: bytes, name: str = "j.verbose") -> tuple[list[dict], Stats]:
     stats = Stats()
     ctx = FramingContext(reference=datetime(2026, 11, 23, tzinfo=timezone.utc))
-    got = list(Scanner().scan_verbose(io.BufferedReader(io.BytesIO(data)), ctx, name, stats))
+    got = list(Scanner().scan_chunked(journal_verbose, io.BufferedReader(io.BytesIO(data)), ctx, name, stats))
     return got, stats
 
 

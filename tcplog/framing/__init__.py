@@ -13,6 +13,11 @@ Registry of framings (the names `--framing` takes):
     journal-short   journalctl -o short-monotonic, short-unix, short-full
     json            shippers' JSON records (Fluent Bit, Vector, Fluentd, rsyslog, ECS), also inside
                     Fluentd's and Fluent Bit's file-output lines (tcplog.framing.fluent_file)
+
+Detected by a stream's first bytes only (their records span lines; STREAMED):
+    journal-verbose      journalctl -o verbose
+    json-pretty          journalctl -o json-pretty; pretty-printed JSON records (jq .) of the JSON framings
+    dmesg-json           dmesg --json
 """
 
 from __future__ import annotations
@@ -22,10 +27,13 @@ import orjson
 from tcplog.framing import (
     bare,
     dmesg,
+    dmesg_json,
     fluent_file,
     journal_export,
     journal_json,
-    journal_short,
+        journal_short,
+    journal_verbose,
+    json_pretty,
     kmsg,
     logread,
     shipper_json,
@@ -40,8 +48,17 @@ LINE_FRAMINGS = {
 }
 NAMES = ("auto", *LINE_FRAMINGS, journal_json.NAME, journal_export.NAME, shipper_json.NAME)
 EXTRA_TRIGGERS = journal_json.EXTRA_TRIGGERS
+# Outputs whose records span lines: sniffed by their first bytes, read record by record
+# (Scanner.scan_chunked), never cut into byte ranges.
+STREAMED = (journal_verbose, dmesg_json, json_pretty)  # (dmesg before the generic json-pretty)
 
-__all__ = ["NAMES", "FramingContext", "decode", "decode_text", "EXTRA_TRIGGERS", "is_continuation"]
+__all__ = ["NAMES", "FramingContext", "decode", "decode_text", "EXTRA_TRIGGERS", "STREAMED", "is_continuation",
+           "streamed"]
+
+
+def streamed(head: bytes):
+    """The reader (a STREAMED module) of a stream whose first bytes are its output, else None."""
+    return next((m for m in STREAMED if m.sniff(head)), None)
 
 
 def is_continuation(line: bytes) -> bool:
@@ -83,9 +100,9 @@ def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> R
     first = s[:1]
     if first == "{":
         obj = _json_object(s)
-        return None if obj is None else _from_json(obj, raw, ctx, depth)
+        return None if obj is None else decode_object(obj, raw, ctx, depth)
     if depth == 0 and fluent_file.maybe(s) and (obj := fluent_file.unwrap(s, shipper_json.TIME_KEYS)) is not None:
-        return _from_json(obj, raw, ctx, depth)
+        return decode_object(obj, raw, ctx, depth)
     order = _BY_FIRST_CHAR.get(first) or _BY_FIRST_CHAR["digit" if first.isdigit() else "other"]
     for module in order:  # each decode answers None when the record is not of its shape
         record = module.decode(s, raw, ctx)
@@ -102,7 +119,8 @@ def _json_object(s: str) -> dict | None:
     return obj if isinstance(obj, dict) else None
 
 
-def _from_json(obj: dict, raw: bytes, ctx: FramingContext, depth: int) -> Record | None:
+def decode_object(obj: dict, raw: bytes, ctx: FramingContext, depth: int = 0) -> Record | None:
+    """A JSON record: a journald entry, or a shipper's record (whose message may be framed again)."""
     if journal_json.is_journal(obj):
         return journal_json.decode_fields(obj, raw)
     if depth > 0:

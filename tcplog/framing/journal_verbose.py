@@ -107,7 +107,7 @@ def _header_fields(m: re.Match) -> dict:
             "__SEQNUM_ID": m["s"], "_BOOT_ID": m["b"]}
 
 
-def _readline(stream) -> tuple[bytes, int]:
+def read_line(stream) -> tuple[bytes, int]:
     """One line (at most MAX_LINE bytes kept) and its whole length; a longer line is read on to its end."""
     line = stream.readline(MAX_LINE)
     size = len(line)
@@ -125,7 +125,7 @@ def chunks(stream) -> Iterator[Chunk]:
     cur: _Open | None = None
     offset, number = 0, 0
     while True:
-        line, size = _readline(stream)
+        line, size = read_line(stream)
         if not size:
             break
         number += 1
@@ -189,6 +189,6 @@ def _continue(cur: _Open, body: bytes) -> None:
     cur.fields[cur.key] = value + b"\n" + body[indent:]
 
 
-def decode(fields: dict, raw: bytes) -> Record | None:
+def decode(fields: dict, raw: bytes, ctx=None) -> Record | None:
     """A Record from an entry's fields; None when there is no message (absent, or a blob)."""
     return journal_json.decode_fields(fields, raw, NAME)
