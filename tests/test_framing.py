@@ -211,6 +211,23 @@ def test_export_entries_with_binary_field():
     assert b"".join(raw for raw, _ in entries) == data
 
 
+def test_export_binary_field_whose_length_lies_loses_no_entry_after_it():
+    """A length larger than the value (still under the bound) no longer swallows the entries after it:
+    what it took is read again; the lying entry alone is malformed, and every byte is kept once."""
+    import io
+    import struct
+
+    msg = b"NETDEV WATCHDOG: eth0 (e1000e): transmit queue 0 timed out\xff"
+    after = b"__REALTIME_TIMESTAMP=1795370001000000\nMESSAGE=second\n\n__REALTIME_TIMESTAMP=2\nMESSAGE=third\n\n"
+    for claimed in (len(msg) + 40, len(msg) - 10, len(after) + len(msg) + 500):
+        data = (b"__REALTIME_TIMESTAMP=1795370000000000\nMESSAGE\n" + struct.pack("<Q", claimed) + msg + b"\n\n"
+                + after)
+        entries = list(journal_export.entries(io.BytesIO(data)))
+        assert entries[0][1] is None, claimed
+        assert [f["MESSAGE"] for _, f in entries[1:] if f] == [b"second", b"third"], claimed
+        assert b"".join(raw for raw, _ in entries) == data
+
+
 def test_export_truncated_binary_field_is_reported_malformed():
     """A binary field cut short yields the entry with fields None, never an exception."""
     import io

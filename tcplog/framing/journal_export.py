@@ -34,6 +34,7 @@ def sniff(head: bytes) -> bool:
 
 def entries(stream, where: str = "<stream>") -> Iterator[tuple[bytes, dict[str, bytes] | None]]:
     """(raw bytes, fields) per entry; fields is None for an entry that is malformed (kept raw)."""
+    stream = _Rewind(stream)
     raw: list[bytes] = []
     fields: dict[str, bytes] = {}
     bad = False
@@ -68,13 +69,44 @@ def entries(stream, where: str = "<stream>") -> Iterator[tuple[bytes, dict[str, 
             raise InputError(where, f"journal export field {body.decode()} claims {size} bytes")
         value = stream.read(size)
         tail = stream.read(1)
-        raw.extend((value, tail))
         if len(value) < size or tail != b"\n":
+            # The length lied (or the stream ends): what it took is read again as lines, so the
+            # entries a too-large length swallowed are read; this one is malformed.
             bad = True
+            stream.put_back(value + tail)
             continue
+        raw.extend((value, tail))
         fields[body.decode()] = value
     if raw and any(r.strip() for r in raw):
         yield b"".join(raw), (None if bad else fields)
+
+
+class _Rewind:
+    """A stream that bytes can be put back in front of (readline() and read(n) take them first)."""
+
+    __slots__ = ("stream", "back")
+
+    def __init__(self, stream):
+        self.stream, self.back = stream, b""
+
+    def put_back(self, data: bytes) -> None:
+        self.back = data + self.back
+
+    def readline(self) -> bytes:
+        if not self.back:
+            return self.stream.readline()
+        i = self.back.find(b"\n") + 1
+        if i:
+            line, self.back = self.back[:i], self.back[i:]
+            return line
+        line, self.back = self.back, b""
+        return line + self.stream.readline()
+
+    def read(self, n: int) -> bytes:
+        if not self.back:
+            return self.stream.read(n)
+        out, self.back = self.back[:n], self.back[n:]
+        return out + self.stream.read(n - len(out)) if len(out) < n else out
 
 
 def decode(fields: dict[str, bytes], raw: bytes) -> Record | None:
