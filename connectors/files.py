@@ -58,6 +58,25 @@ def utf16(head: bytes) -> str | None:
         if head.startswith(bom):
             return (f"{kind} text (byte order mark {spelled}): tcplog reads UTF-8; convert it first, "
                     f"e.g. iconv -f {kind} -t UTF-8")
+    kind = _wide(head)
+    if kind:
+        return f"{kind} text (no byte order mark): tcplog reads UTF-8; convert it first, e.g. iconv -f {kind} -t UTF-8"
+    return None
+
+
+def _wide(head: bytes) -> str | None:
+    """UTF-16LE/BE or UTF-32LE/BE without a byte order mark, told by where the NULs of text that
+    is mostly ASCII fall (every 2nd or 4th byte zero, the others not), else None."""
+    head = head[:256]
+    for width, kinds in ((4, ("UTF-32LE", "UTF-32BE")), (2, ("UTF-16LE", "UTF-16BE"))):
+        n = len(head) // width
+        if n < 8:
+            continue
+        units = [head[i * width:(i + 1) * width] for i in range(n)]
+        for kind, text_at in zip(kinds, (0, width - 1)):
+            text = sum(1 for u in units if u[text_at] and not any(u[j] for j in range(width) if j != text_at))
+            if text >= 0.9 * n:
+                return kind
     return None
 
 

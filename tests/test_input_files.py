@@ -20,7 +20,7 @@ import orjson
 import pytest
 import zstandard
 
-from tcplog.connectors import walk
+from tcplog.connectors import files, walk
 
 K = b"Nov 21 10:00:03 web-07 kernel: TCP: time wait bucket table overflow"
 PACK = {"gzip": lambda d: zlib.compress(d, 6, 31), "bz2": bz2.compress, "xz": lzma.compress,
@@ -314,6 +314,28 @@ def test_utf16_text_is_reported_with_the_conversion(tmp_path, bom, codec, lines)
     assert (code, got, stats["lines"]) == (1, [], 0)
     [(where, why)] = reasons(stats)
     assert where == str(path) and why.startswith("UTF-16 text (byte order mark") and "iconv -f UTF-16" in why
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_wide_text_without_a_byte_order_mark_is_reported(tmp_path, codec):
+    """UTF-16/32 without a BOM (PowerShell `Out-File`, some exports) was scanned as noise and gave
+    nothing, silently: it is reported with the conversion, as with a BOM."""
+    path = tmp_path / "u16.log"
+    path.write_bytes(kernel_lines(3).decode().encode(codec))
+    code, got, stats, _ = scan(path)
+    [(where, why)] = reasons(stats)
+    kind = codec.upper().replace("-LE", "LE").replace("-BE", "BE")
+    assert (code, got, where) == (1, [], str(path))
+    assert why == f"{kind} text (no byte order mark): tcplog reads UTF-8; convert it first, e.g. iconv -f {kind} -t UTF-8"
+
+
+@pytest.mark.parametrize("data", [
+    "Nov 22 10:00:00 web1 kernel: ünïcödé — ok\n".encode() * 20,  # UTF-8 with non-ASCII
+    b"\x00" * 512,  # NULs (a preallocated, never written log)
+    b"LPKSHHRH" + bytes(range(256)) * 2,  # binary
+])
+def test_utf8_nuls_and_binary_are_not_taken_for_wide_text(data):
+    assert files.utf16(data[:512]) is None
 
 
 def test_cr_lines_inside_a_gzip_tar_member(tmp_path):
