@@ -47,11 +47,18 @@ def shown(name: str) -> str:
 
 
 _seen: dict[tuple[int, int], tuple[str, bool]] = {}  # (st_dev, st_ino) -> (name read under, named?), this run
+_skipped: list[tuple[str, str]] = []  # (name, why) of the files not read again, this run
 
 
 def new_run() -> None:
     """Start a run: forget the files `expand` has given so far (a file is read once per run)."""
     _seen.clear()
+    _skipped.clear()
+
+
+def skipped() -> list[tuple[str, str]]:
+    """(name, why) of every file this run's walks skipped as read already (links, repeats)."""
+    return list(_skipped)
 
 
 def expand(paths: list[str], seen: dict | None = None) -> Iterator[tuple[str, str | None]]:
@@ -122,6 +129,7 @@ def _first(path: str, st: os.stat_result, seen: dict, named: bool = False) -> bo
     if named and first_named and first == name:
         return True
     again = "already read in this run" if first == name else f"the same file as {first}"
+    _skipped.append((name, f"{again}: read once, skipped"))
     print(f"tcplog: {name}: {again}: read once, skipped", file=sys.stderr)
     return False
 

@@ -25,7 +25,7 @@ _KMSG_HEAD = re.compile(rb"\d{1,4},\d{1,20},\d{1,20},")
 
 @dataclass
 class Stats:
-    """What a run read and found; `unreadable` lists (input, reason)."""
+    """What a run read and found; `unreadable` and `skipped` list (input, reason)."""
 
     files: int = 0
     lines: int = 0
@@ -40,6 +40,7 @@ class Stats:
     causes: Counter = field(default_factory=Counter)  # filled where events leave the pipeline
     evicted: Counter = field(default_factory=Counter)  # what the state bounds pushed out (Pipeline.take_evictions)
     unreadable: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # (input, reason): files not read again (a link to one read)
 
     def merge(self, other: "Stats") -> None:
         """Add another run's counts (a worker's) to these."""
@@ -56,6 +57,7 @@ class Stats:
         self.causes.update(other.causes)
         self.evicted.update(other.evicted)
         self.unreadable.extend(other.unreadable)
+        self.skipped.extend(other.skipped)
 
     def as_dict(self) -> dict:
         return {
@@ -67,6 +69,7 @@ class Stats:
             "events_by_cause": dict(sorted(self.causes.items())),
             "evicted": dict(sorted(self.evicted.items())),
             "unreadable": [{"input": i, "reason": r} for i, r in self.unreadable],
+            "skipped": [{"input": i, "reason": r} for i, r in self.skipped],
         }
 
 

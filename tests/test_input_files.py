@@ -275,7 +275,9 @@ def test_links_to_a_file_already_read_are_read_once(tmp_path):
     assert [e["source"]["file"] for e in got] == [str(folder / "a.log")]
     assert f"{folder}/b.log: the same file as {folder}/a.log: read once, skipped" in stderr
     assert f"{folder}/a.log: already read in this run: read once, skipped" in stderr
-    assert stderr.count("read once, skipped") == 4
+    assert sum(line.endswith("read once, skipped") for line in stderr.splitlines()) == 4
+    assert [s["input"] for s in stats["skipped"]] == [str(folder / n) for n in ("b.log", "c.log", "a.log", "c.log")]
+    assert stats["skipped"][0]["reason"] == f"the same file as {folder}/a.log: read once, skipped"
 
 
 def test_two_names_of_one_file_on_the_command_line_read_it_once(tmp_path):
@@ -286,7 +288,7 @@ def test_two_names_of_one_file_on_the_command_line_read_it_once(tmp_path):
     code, got, _, stderr = scan(tmp_path / "a.log", tmp_path / "b.log")
     assert (code, len(got)) == (0, 1) and "b.log: the same file as" in stderr
     code, got, _, stderr = scan(tmp_path / "a.log", tmp_path / "a.log")
-    assert (code, len(got), stderr.count("skipped")) == (0, 2, 0)
+    assert (code, len(got), stderr.count("read once, skipped")) == (0, 2, 0)
 
 
 # text encodings and line ends

@@ -74,6 +74,7 @@ def run(args) -> int:
     for path, why in load_snapshots(args, memory):
         _unreadable(stats, path, why)
     sources = _inputs(args, memory, stats)
+    stats.skipped.extend(walk.skipped())
     folder = folder_store(args)
     pipeline = build_pipeline(args, memory, folder, dedupe=args.dedupe, incident_window=args.incident_window)
     out = open(args.output, "wb") if args.output else sys.stdout.buffer
