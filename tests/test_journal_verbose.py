@@ -45,10 +45,11 @@ OOM = "TCP: out of memory -- consider tuning tcp_mem"
 NEIGH = "neighbour: arp_cache: neighbor table overflow!"
 
 
-def scan(data: bytes, name: str = "j.verbose") -> tuple[list[dict], Stats]:
+def scan(data: bytes, name: str = "j.verbose", reader=journal_verbose) -> tuple[list[dict], Stats]:
+    """The events of `data` read by a STREAMED reader (default: verbose), and the stats."""
     stats = Stats()
     ctx = FramingContext(reference=datetime(2026, 11, 23, tzinfo=timezone.utc))
-    got = list(Scanner().scan_chunked(journal_verbose, io.BufferedReader(io.BytesIO(data)), ctx, name, stats))
+    got = list(Scanner().scan_chunked(reader, io.BufferedReader(io.BytesIO(data)), ctx, name, stats))
     return got, stats
 
 

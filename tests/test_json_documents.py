@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import re
 import subprocess
-from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
@@ -18,11 +17,11 @@ import pytest
 from tcplog import framing
 from tcplog.connectors import workers
 from tcplog.framing import dmesg_json, json_objects, json_pretty
-from tcplog.framing.context import FramingContext
-from tcplog.scan import Scanner, Stats
+from tcplog.scan import Stats
 from tests import conftest
 from tests.test_cli import events, tcplog
-from tests.test_journal_verbose import _same, journalctl, real_journal  # noqa: F401  (a fixture)
+from tests.test_journal_verbose import _same, journalctl, real_journal, reconciled  # noqa: F401  (a fixture)
+from tests.test_journal_verbose import scan as verbose_scan
 
 CT = "nf_conntrack: nf_conntrack: table full, dropping packet"
 SYN = "TCP: request_sock_TCP: Possible SYN flooding on port 443. Sending cookies.  Check SNMP counters."
@@ -56,17 +55,7 @@ DMESG = b"""{
 
 
 def scan(data: bytes, reader, name: str = "doc.json") -> tuple[list[dict], Stats]:
-    stats = Stats()
-    ctx = FramingContext(reference=datetime(2026, 11, 23, tzinfo=timezone.utc))
-    got = list(Scanner().scan_chunked(reader, io.BufferedReader(io.BytesIO(data)), ctx, name, stats))
-    return got, stats
-
-
-def reconciled(stats: Stats, data: bytes) -> bool:
-    """Every byte and line counted once; every candidate an event, unframed, not the kernel or unmatched."""
-    lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
-    return (stats.bytes == len(data) and stats.lines == lines
-            and stats.candidates == sum(stats.events.values()) + stats.unframed + stats.not_kernel + stats.unmatched)
+    return verbose_scan(data, name, reader)
 
 
 # --- sniffing -----------------------------------------------------------------------------------------------------

@@ -54,9 +54,8 @@ def chunks(stream):
 
 def parse(raw: bytes) -> dict | None:
     """An element's keys: JSON when it is, else read line by line (values that are not JSON as text)."""
-    try:
-        obj = orjson.loads(raw)
-    except orjson.JSONDecodeError:
+    obj = json_objects.parse_object(raw)
+    if obj is None:
         obj = {}
         for m in _KEY.finditer(raw):
             key, value = m[1].decode(), m[2]
@@ -66,7 +65,7 @@ def parse(raw: bytes) -> dict | None:
                 if value.startswith(b'"'):
                     return None  # a broken string: no telling where the message ends
                 obj[key] = value.decode("utf-8", "replace")  # dmesg's raw stamp text
-    return obj if isinstance(obj, dict) else None
+    return obj
 
 
 def decode(obj: dict, raw: bytes, ctx) -> Record | None:

@@ -26,11 +26,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+import orjson
+
 from tcplog.framing.journal_verbose import MAX_ENTRY, Chunk, read_line
 
 # A string (to the end of the line when its closing quote is missing) or a bracket outside one.
 _TOKENS = re.compile(rb'"(?:[^"\\\n]|\\.)*(?:"|$)|[{}\[\]]')
 _NOTE = b"-- "
+
+
+def parse_object(raw: bytes) -> dict | None:
+    """The object, when the bytes are one JSON object; else None."""
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    return obj if isinstance(obj, dict) else None
 
 
 def chunks(stream, depth: int, parse: Callable[[bytes], dict | None]) -> Iterator[Chunk]:

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import re
 
-import orjson
-
 from tcplog.framing import journal_json, json_objects
 from tcplog.record import Record
 
@@ -40,15 +38,7 @@ def sniff(head: bytes) -> bool:
 
 
 def chunks(stream):
-    return json_objects.chunks(stream, 0, parse)
-
-
-def parse(raw: bytes) -> dict | None:
-    try:
-        obj = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
-    return obj if isinstance(obj, dict) else None
+    return json_objects.chunks(stream, 0, json_objects.parse_object)
 
 
 def decode(obj: dict, raw: bytes, ctx) -> Record | None:
