@@ -218,3 +218,10 @@ def test_export_truncated_binary_field_is_reported_malformed():
     data = b"__REALTIME_TIMESTAMP=1\nMESSAGE\n\x10\x00\x00\x00\x00\x00\x00\x00abc"
     entries = list(journal_export.entries(io.BytesIO(data)))
     assert len(entries) == 1 and entries[0][1] is None and entries[0][0] == data
+
+
+def test_nul_run_before_a_record_is_skipped():
+    """A crash leaves the log's last blocks zeroed; the line syslogd appends after them is read."""
+    r = framing.decode(b"\0\0\0\0Nov 22 10:00:00 web1 kernel: x", ctx())
+    assert (r.framing, r.host, r.program, r.text) == ("rfc3164", "web1", "kernel", "x")
+    assert framing.decode(b"\0\0Nov 22 10:00:00 web1 kernel: x", ctx(), "rfc3164").host == "web1"

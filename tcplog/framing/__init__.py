@@ -67,6 +67,8 @@ def decode(line: bytes, ctx: FramingContext, forced: str | None = None) -> Recor
         return None  # a hostile header (a 5000-digit pid, a date out of range): unframed, never fatal
 
 
+_SKIPPED = ("\x1e", "\ufeff", "\x00")
+
 # Which framings may start with which first character, tried in order; bare text is the rest.
 _BY_FIRST_CHAR = {
     "<": (syslog5424, syslog3164, dmesg),
@@ -78,8 +80,9 @@ _BY_FIRST_CHAR = {
 
 def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> Record | None:
     """Auto-detect the framing of one record from its first characters."""
-    # a JSON text sequence's record separator; a byte-order mark (a file saved by a Windows editor)
-    s = text.lstrip("\x1e\ufeff") if text[:1] in ("\x1e", "\ufeff") else text
+    # a JSON text sequence's record separator; a byte-order mark (a file saved by a Windows editor);
+    # NUL bytes: a crash leaves the log's last blocks zeroed, and syslogd appends its next line to them
+    s = text.lstrip("\x1e\ufeff\x00") if text[:1] in _SKIPPED else text
     first = s[:1]
     if first == "{":
         obj = _json_object(s)
@@ -111,6 +114,7 @@ def _from_json(obj: dict, raw: bytes, ctx: FramingContext, depth: int) -> Record
 
 
 def _forced(text: str, raw: bytes, ctx: FramingContext, name: str) -> Record | None:
+    text = text.lstrip("\x1e\ufeff\x00") if text[:1] in _SKIPPED else text
     if name in LINE_FRAMINGS:
         module = LINE_FRAMINGS[name]
         return module.decode(text, raw, ctx) if module is bare or module.detect(text.lstrip()) else None
