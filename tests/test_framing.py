@@ -225,3 +225,22 @@ def test_nul_run_before_a_record_is_skipped():
     r = framing.decode(b"\0\0\0\0Nov 22 10:00:00 web1 kernel: x", ctx())
     assert (r.framing, r.host, r.program, r.text) == ("rfc3164", "web1", "kernel", "x")
     assert framing.decode(b"\0\0Nov 22 10:00:00 web1 kernel: x", ctx(), "rfc3164").host == "web1"
+
+
+def test_cri_line_is_decoded_with_the_runtime_time():
+    """A CRI container log line (`dmesg -w` sidecar): the container's line is the record, timed by the runtime."""
+    r = framing.decode(b"2026-11-22T10:00:00.123456789Z stdout F [ 1234.567890] TCP: x", ctx())
+    assert (r.framing, r.text, r.monotonic) == ("cri+dmesg", "TCP: x", 1234.56789)
+    assert r.time == datetime(2026, 11, 22, 10, 0, 0, 123456, tzinfo=timezone.utc)
+
+
+def test_cri_line_keeps_the_time_of_a_syslog_line_inside():
+    """A syslog line inside a CRI line keeps its own time, host and program."""
+    r = framing.decode(b"2026-11-22T10:00:05+01:00 stderr F Nov 22 10:00:00 web1 kernel: x", ctx())
+    assert (r.framing, r.host, r.program, r.kernel) == ("cri+rfc3164", "web1", "kernel", True)
+    assert r.time == datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+
+
+def test_cri_partial_piece_is_no_record():
+    """A partial piece (`P`: a line of 16 KiB or more, cut by the runtime) is unframed, never a kernel record."""
+    assert framing.decode(b"2026-11-22T10:00:00.1Z stdout P TCP: x", ctx()) is None

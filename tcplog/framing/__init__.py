@@ -13,6 +13,9 @@ Registry of framings (the names `--framing` takes):
     journal-short   journalctl -o short-monotonic, short-unix, short-full
     json            shippers' JSON records (Fluent Bit, Vector, Fluentd, rsyslog, ECS), also inside
                     Fluentd's and Fluent Bit's file-output lines (tcplog.framing.fluent_file)
+
+Detected only (no `--framing` value): CRI container log lines (tcplog.framing.cri), whose line is
+decoded as a record of its own (framing `cri+<inner>`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import orjson
 
 from tcplog.framing import (
     bare,
+    cri,
     dmesg,
     fluent_file,
     journal_export,
@@ -32,7 +36,7 @@ from tcplog.framing import (
     syslog3164,
     syslog5424,
 )
-from tcplog.framing.context import FramingContext
+from tcplog.framing.context import FramingContext, parse_iso
 from tcplog.record import Record
 
 LINE_FRAMINGS = {
@@ -89,12 +93,23 @@ def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> R
         return None if obj is None else _from_json(obj, raw, ctx, depth)
     if depth == 0 and fluent_file.maybe(s) and (obj := fluent_file.unwrap(s, shipper_json.TIME_KEYS)) is not None:
         return _from_json(obj, raw, ctx, depth)
+    if depth == 0 and first.isdigit() and (wrapped := cri.unwrap(s)) is not None:
+        return _from_cri(*wrapped, raw, ctx)
     order = _BY_FIRST_CHAR.get(first) or _BY_FIRST_CHAR["digit" if first.isdigit() else "other"]
     for module in order:  # each decode answers None when the record is not of its shape
         record = module.decode(s, raw, ctx)
         if record is not None:
             return record
     return bare.decode(s, raw, ctx)
+
+
+def _from_cri(time: str, line: str | None, raw: bytes, ctx: FramingContext) -> Record | None:
+    """The container's line of a CRI log line as a record; the runtime's time when it carries none."""
+    inner = None if line is None else decode_text(line, raw, ctx, 1)
+    if inner is not None:
+        inner.framing = f"{cri.NAME}+{inner.framing}"
+        inner.time = inner.time or parse_iso(time)
+    return inner
 
 
 def _json_object(s: str) -> dict | None:
