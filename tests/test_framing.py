@@ -244,3 +244,16 @@ def test_cri_line_keeps_the_time_of_a_syslog_line_inside():
 def test_cri_partial_piece_is_no_record():
     """A partial piece (`P`: a line of 16 KiB or more, cut by the runtime) is unframed, never a kernel record."""
     assert framing.decode(b"2026-11-22T10:00:00.1Z stdout P TCP: x", ctx()) is None
+
+
+def test_relayed_record_is_the_senders():
+    """A relay's header before the sender's (RFC 3164 4.3.3, syslog-ng no-parse): host, program, time are the sender's."""
+    r = framing.decode(b"Nov 22 10:00:05 relay1 <4>Nov 22 10:00:00 web1 kernel: x", ctx())
+    assert (r.host, r.program, r.kernel, r.text, r.severity) == ("web1", "kernel", True, "x", 4)
+    assert r.time == datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc) and r.extra == {"relay": "relay1"}
+
+
+def test_relayed_record_without_a_hostname_takes_the_relays():
+    """A sender that wrote no hostname is named by the relay's host field (the peer it heard from)."""
+    r = framing.decode(b"2026-11-22T10:00:05.1Z 10.0.0.5 <4>Nov 22 10:00:00 kernel: x", ctx())
+    assert (r.host, r.program, r.kernel, r.extra) == ("10.0.0.5", "kernel", True, {})

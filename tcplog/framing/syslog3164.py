@@ -9,10 +9,15 @@
     Jan 15 21:18:04 router kern.warn kernel: nf_conntrack: expectation table full      (busybox syslogd)
     déc. 31 23:59:59 web1 kernel: ...                                                  (journalctl short, fr_FR)
     11月 22 10:00:00 web1 kernel: ...                                                   (journalctl short, ja_JP)
+    Nov 22 10:00:05 relay1 <4>Nov 22 10:00:00 web1 kernel: ...                          (a relay's header first)
 
 Header fields: time (year from the context), host, program, pid, facility/severity (PRI or the
 busybox `kern.warn` token), kernel monotonic seconds and caller from a printk prefix.
 The kernel wrote the record when the tag is `kernel` or the facility is kern (0).
+A tag-less header followed by another header is a relay's (RFC 3164 4.3.3; syslog-ng
+`flags(no-parse)` and Logstash's tcp output write the same): the inner header is the sender's
+record, and the relay's host (`extra["relay"]`, or the host when the sender wrote none), time and
+PRI fill what it lacks.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ SEVERITIES = {"emerg": 0, "alert": 1, "crit": 2, "err": 3, "error": 3, "warn": 4
               "notice": 5, "info": 6, "debug": 7}
 # Shippers' own notices that carry no tag ("Nov 22 10:00:00 host last message repeated 3 times").
 _TAGLESS = ("last message repeated", "message repeated", "--- last message repeated")
+_MAX_RELAYS = 4  # headers of relays before the sender's; more than this is message text
 
 
 def header(line: str) -> tuple[int | None, object, int] | None:
@@ -103,8 +109,8 @@ def decode(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
     return decode_general(line, raw, ctx, name)
 
 
-def decode_general(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
-    """Every RFC 3164 variant: host-less, tag-less, busybox, locales, RFC 3339 dates."""
+def decode_general(line: str, raw: bytes, ctx, name: str = NAME, depth: int = 0) -> Record | None:
+    """Every RFC 3164 variant: host-less, tag-less, busybox, locales, RFC 3339 dates, relayed records."""
     line = line.rstrip("\r\n")
     head = header(line)
     if head is None:
@@ -124,10 +130,27 @@ def decode_general(line: str, raw: bytes, ctx, name: str = NAME) -> Record | Non
         facility, severity = FACILITIES[fp.group(1)], SEVERITIES[fp.group(2)]
         rest = host + " " + after[fp.end():]
     host, program, pid, msg = split_host_tag(rest)
+    if program is None and host is not None and depth < _MAX_RELAYS and header(msg) is not None:
+        inner = decode_general(msg, raw, ctx, name, depth + 1)  # a relay's header before the sender's
+        if inner is not None:
+            return _relayed(inner, host, time, facility, severity)
     mono, caller, text = split_prefix(msg[2:] if msg.startswith(": ") else msg)  # CentOS "kernel: : ..."
     kernel = program == "kernel" or (facility == 0 and program is None)
     return Record(raw=raw, text=text, framing=name, kernel=kernel, time=time, host=host, program=program,
                   pid=pid, facility=facility, severity=severity, monotonic=mono, caller=caller)
+
+
+def _relayed(inner: Record, relay: str, time, facility: int | None, severity: int | None) -> Record:
+    """The sender's record inside a relay's header: the relay fills what the sender's header lacks."""
+    if inner.host is None:  # the sender wrote no hostname: the relay's host field names it
+        inner.host = relay
+    elif inner.host != relay:
+        inner.extra["relay"] = relay
+    inner.time = inner.time or time
+    if inner.facility is None:
+        inner.facility, inner.severity = facility, severity
+        inner.kernel = inner.kernel or (facility == 0 and inner.program is None)
+    return inner
 
 
 def _int(s: str | None) -> int | None:
