@@ -257,3 +257,16 @@ def test_relayed_record_without_a_hostname_takes_the_relays():
     """A sender that wrote no hostname is named by the relay's host field (the peer it heard from)."""
     r = framing.decode(b"2026-11-22T10:00:05.1Z 10.0.0.5 <4>Nov 22 10:00:00 kernel: x", ctx())
     assert (r.host, r.program, r.kernel, r.extra) == ("10.0.0.5", "kernel", True, {})
+
+
+def test_grep_prefix_before_a_record_is_skipped():
+    """Pasted `grep -rn` output: the file name and line number before a syslog or dmesg record are not the record."""
+    r = framing.decode(b"/var/log/messages-20261122:4711:Nov 22 10:00:00 web1 kernel: x", ctx())
+    assert (r.framing, r.host, r.program, r.text) == ("rfc3164", "web1", "kernel", "x")
+    assert framing.decode(b"4711:[ 1234.567890] TCP: x", ctx()).monotonic == 1234.56789
+
+
+def test_grep_prefix_needs_a_header_after_it():
+    """Bare kernel text keeps its first word: `TCP:` is no file name, nor is a prefix before headerless text."""
+    assert framing.decode(b"TCP: time wait bucket table overflow", ctx()).text == "TCP: time wait bucket table overflow"
+    assert framing.decode(b"kern.log:TCP: x", ctx()).text == "kern.log:TCP: x"

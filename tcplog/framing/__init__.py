@@ -15,7 +15,8 @@ Registry of framings (the names `--framing` takes):
                     Fluentd's and Fluent Bit's file-output lines (tcplog.framing.fluent_file)
 
 Detected only (no `--framing` value): CRI container log lines (tcplog.framing.cri), whose line is
-decoded as a record of its own (framing `cri+<inner>`).
+decoded as a record of its own (framing `cri+<inner>`); and a line of grep output (`file:NUM:`,
+tcplog.framing.grep_prefix) whose record after the prefix has a header of its own.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from tcplog.framing import (
     cri,
     dmesg,
     fluent_file,
+    grep_prefix,
     journal_export,
     journal_json,
     journal_short,
@@ -99,6 +101,10 @@ def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> R
     for module in order:  # each decode answers None when the record is not of its shape
         record = module.decode(s, raw, ctx)
         if record is not None:
+            return record
+    if depth == 0 and (start := grep_prefix.split(s)) > 0:  # pasted `grep -r` output: `file:line`
+        record = decode_text(s[start:], raw, ctx, 1)
+        if record is not None and record.framing != bare.NAME:
             return record
     return bare.decode(s, raw, ctx)
 
