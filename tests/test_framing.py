@@ -270,3 +270,10 @@ def test_grep_prefix_needs_a_header_after_it():
     """Bare kernel text keeps its first word: `TCP:` is no file name, nor is a prefix before headerless text."""
     assert framing.decode(b"TCP: time wait bucket table overflow", ctx()).text == "TCP: time wait bucket table overflow"
     assert framing.decode(b"kern.log:TCP: x", ctx()).text == "kern.log:TCP: x"
+
+
+def test_rsyslog_pri_text_before_the_date():
+    """rsyslog's `%pri-text%: ` prefix (`kern.warn<4>: `) gives facility and severity, then the usual header."""
+    r = framing.decode(b"kern.warn<4>: Nov 22 10:00:00 web1 kernel: x", ctx())
+    assert (r.framing, r.facility, r.severity, r.host, r.program, r.kernel) == ("rfc3164", 0, 4, "web1", "kernel", True)
+    assert framing.decode(b"local7.notice<189>: Nov 22 10:00:00 web1 rc: x", ctx()).kernel is False

@@ -10,9 +10,11 @@
     déc. 31 23:59:59 web1 kernel: ...                                                  (journalctl short, fr_FR)
     11月 22 10:00:00 web1 kernel: ...                                                   (journalctl short, ja_JP)
     Nov 22 10:00:05 relay1 <4>Nov 22 10:00:00 web1 kernel: ...                          (a relay's header first)
+    kern.warn<4>: Nov 22 10:00:00 web1 kernel: ...            (rsyslog TraditionalFormatWithPRI: %pri-text%: first)
 
-Header fields: time (year from the context), host, program, pid, facility/severity (PRI or the
-busybox `kern.warn` token), kernel monotonic seconds and caller from a printk prefix.
+Header fields: time (year from the context), host, program, pid, facility/severity (PRI, rsyslog's
+`%pri-text%` before the date, or the busybox `kern.warn` token), kernel monotonic seconds and
+caller from a printk prefix.
 The kernel wrote the record when the tag is `kernel` or the facility is kern (0).
 A tag-less header followed by another header is a relay's (RFC 3164 4.3.3; syslog-ng
 `flags(no-parse)` and Logstash's tcp output write the same): the inner header is the sender's
@@ -35,6 +37,7 @@ _DATE = re.compile(
     r"(?P<hh>\d{1,2}):(?P<mm>\d{2}):(?P<ss>\d{2})(?:\.(?P<frac>\d{1,9}))?\s+"
 )
 _ISO = re.compile(r"(?P<iso>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?)\s+")
+_PRI_TEXT = re.compile(r"[a-z]{2,8}[0-7]?\.[a-z]{3,7}<(\d{1,3})>: ")
 _TAG = re.compile(r"(?P<prog>[^\s\[\]:]{1,128})(?:\[(?P<pid>\d{1,10})\])?:(?:\s|$)")
 _FACPRI = re.compile(
     r"(kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local[0-7])\."
@@ -52,6 +55,8 @@ _MAX_RELAYS = 4  # headers of relays before the sender's; more than this is mess
 def header(line: str) -> tuple[int | None, object, int] | None:
     """(PRI, date match, end) when the line starts with a 3164 or RFC 3339 date, else None."""
     pri, rest = level_prefix(line)
+    if pri is None and (p := _PRI_TEXT.match(line)) is not None:  # rsyslog %pri-text%: `kern.warn<4>: `
+        pri, rest = int(p.group(1)), line[p.end():]
     skip = len(line) - len(rest)
     m = _DATE.match(rest) or _ISO.match(rest)
     if m is None:
