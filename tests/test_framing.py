@@ -277,3 +277,11 @@ def test_rsyslog_pri_text_before_the_date():
     r = framing.decode(b"kern.warn<4>: Nov 22 10:00:00 web1 kernel: x", ctx())
     assert (r.framing, r.facility, r.severity, r.host, r.program, r.kernel) == ("rfc3164", 0, 4, "web1", "kernel", True)
     assert framing.decode(b"local7.notice<189>: Nov 22 10:00:00 web1 rc: x", ctx()).kernel is False
+
+
+@pytest.mark.parametrize("line", [b"-- Boot 0123456789abcdef0123456789abcdef --", b"-- Reboot --", b"-- No entries --",
+                                  b"-- Logs begin at Sun 2026-11-01 10:00:00 UTC, end at Sun 2026-11-22 11:00:00 UTC. --",
+                                  b"-- Journal begins at Sun 2026-11-01 10:00:00 UTC, ends at Sun 2026-11-22 11:00:00 UTC. --"])
+def test_journalctl_own_lines_are_not_the_kernel(line):
+    """journalctl's lines between entries are no kernel record, in any short mode or -o cat."""
+    assert framing.decode(line, ctx()).kernel is False
