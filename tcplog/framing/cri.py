@@ -27,6 +27,8 @@ _HEAD = re.compile(
 def unwrap(line: str) -> tuple[str, str | None] | None:
     """(time text, the container's line) for a CRI line; the line is None for a partial piece.
     None when the line is not of the CRI shape."""
+    if line.find(" std", 19, 36) < 0:  # the stream follows a time of 20 to 35 characters
+        return None
     m = _HEAD.match(line)
     if m is None:
         return None

@@ -24,5 +24,11 @@ _PREFIX = re.compile(r"(?:[^\s:]+:)?(?:\d+:)?(?=[^\s:])")
 
 def split(line: str) -> int:
     """Where the record after a grep prefix starts; 0 when the line has none."""
+    colon = line.find(":", 0, 4096)
+    if colon <= 0 or line[colon + 1:colon + 2] in _NOT_AFTER:  # `TCP: ...`: the usual kernel text, at once
+        return 0
     m = _PREFIX.match(line)
     return m.end() if m else 0
+
+
+_NOT_AFTER = frozenset((" ", "\t", ""))
