@@ -285,3 +285,9 @@ def test_rsyslog_pri_text_before_the_date():
 def test_journalctl_own_lines_are_not_the_kernel(line):
     """journalctl's lines between entries are no kernel record, in any short mode or -o cat."""
     assert framing.decode(line, ctx()).kernel is False
+
+
+def test_tagless_message_starting_with_a_date_is_no_relayed_record():
+    """A tag-less message that starts with a date but names no program stays the outer host's message."""
+    r = framing.decode(b"Nov 22 10:00:05 web1 2026-11-22 10:00:00,123 INFO started", ctx())
+    assert (r.host, r.program, r.kernel) == ("web1", None, False)

@@ -16,9 +16,9 @@ Header fields: time (year from the context), host, program, pid, facility/severi
 `%pri-text%` before the date, or the busybox `kern.warn` token), kernel monotonic seconds and
 caller from a printk prefix.
 The kernel wrote the record when the tag is `kernel` or the facility is kern (0).
-A tag-less header followed by another header is a relay's (RFC 3164 4.3.3; syslog-ng
-`flags(no-parse)` and Logstash's tcp output write the same): the inner header is the sender's
-record, and the relay's host (`extra["relay"]`, or the host when the sender wrote none), time and
+A tag-less header followed by another header that ends in a tag is a relay's (RFC 3164 4.3.3;
+syslog-ng `flags(no-parse)` and Logstash's tcp output write the same): the inner header is the
+sender's record, and the relay's host (`extra["relay"]`, or the host when the sender wrote none), time and
 PRI fill what it lacks.
 """
 
@@ -137,7 +137,7 @@ def decode_general(line: str, raw: bytes, ctx, name: str = NAME, depth: int = 0)
     host, program, pid, msg = split_host_tag(rest)
     if program is None and host is not None and depth < _MAX_RELAYS and header(msg) is not None:
         inner = decode_general(msg, raw, ctx, name, depth + 1)  # a relay's header before the sender's
-        if inner is not None:
+        if inner is not None and inner.program is not None:  # the sender's header ends in a tag
             return _relayed(inner, host, time, facility, severity)
     mono, caller, text = split_prefix(msg[2:] if msg.startswith(": ") else msg)  # CentOS "kernel: : ..."
     kernel = program == "kernel" or (facility == 0 and program is None)
