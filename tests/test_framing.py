@@ -235,3 +235,76 @@ def test_export_truncated_binary_field_is_reported_malformed():
     data = b"__REALTIME_TIMESTAMP=1\nMESSAGE\n\x10\x00\x00\x00\x00\x00\x00\x00abc"
     entries = list(journal_export.entries(io.BytesIO(data)))
     assert len(entries) == 1 and entries[0][1] is None and entries[0][0] == data
+
+
+def test_nul_run_before_a_record_is_skipped():
+    """A crash leaves the log's last blocks zeroed; the line syslogd appends after them is read."""
+    r = framing.decode(b"\0\0\0\0Nov 22 10:00:00 web1 kernel: x", ctx())
+    assert (r.framing, r.host, r.program, r.text) == ("rfc3164", "web1", "kernel", "x")
+    assert framing.decode(b"\0\0Nov 22 10:00:00 web1 kernel: x", ctx(), "rfc3164").host == "web1"
+
+
+def test_cri_line_is_decoded_with_the_runtime_time():
+    """A CRI container log line (`dmesg -w` sidecar): the container's line is the record, timed by the runtime."""
+    r = framing.decode(b"2026-11-22T10:00:00.123456789Z stdout F [ 1234.567890] TCP: x", ctx())
+    assert (r.framing, r.text, r.monotonic) == ("cri+dmesg", "TCP: x", 1234.56789)
+    assert r.time == datetime(2026, 11, 22, 10, 0, 0, 123456, tzinfo=timezone.utc)
+
+
+def test_cri_line_keeps_the_time_of_a_syslog_line_inside():
+    """A syslog line inside a CRI line keeps its own time, host and program."""
+    r = framing.decode(b"2026-11-22T10:00:05+01:00 stderr F Nov 22 10:00:00 web1 kernel: x", ctx())
+    assert (r.framing, r.host, r.program, r.kernel) == ("cri+rfc3164", "web1", "kernel", True)
+    assert r.time == datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+
+
+def test_cri_partial_piece_is_no_record():
+    """A partial piece (`P`: a line of 16 KiB or more, cut by the runtime) is unframed, never a kernel record."""
+    assert framing.decode(b"2026-11-22T10:00:00.1Z stdout P TCP: x", ctx()) is None
+
+
+def test_relayed_record_is_the_senders():
+    """A relay's header before the sender's (RFC 3164 4.3.3, syslog-ng no-parse): host, program, time are the sender's."""
+    r = framing.decode(b"Nov 22 10:00:05 relay1 <4>Nov 22 10:00:00 web1 kernel: x", ctx())
+    assert (r.host, r.program, r.kernel, r.text, r.severity) == ("web1", "kernel", True, "x", 4)
+    assert r.time == datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc) and r.extra == {"relay": "relay1"}
+
+
+def test_relayed_record_without_a_hostname_takes_the_relays():
+    """A sender that wrote no hostname is named by the relay's host field (the peer it heard from)."""
+    r = framing.decode(b"2026-11-22T10:00:05.1Z 10.0.0.5 <4>Nov 22 10:00:00 kernel: x", ctx())
+    assert (r.host, r.program, r.kernel, r.extra) == ("10.0.0.5", "kernel", True, {})
+
+
+def test_grep_prefix_before_a_record_is_skipped():
+    """Pasted `grep -rn` output: the file name and line number before a syslog or dmesg record are not the record."""
+    r = framing.decode(b"/var/log/messages-20261122:4711:Nov 22 10:00:00 web1 kernel: x", ctx())
+    assert (r.framing, r.host, r.program, r.text) == ("rfc3164", "web1", "kernel", "x")
+    assert framing.decode(b"4711:[ 1234.567890] TCP: x", ctx()).monotonic == 1234.56789
+
+
+def test_grep_prefix_needs_a_header_after_it():
+    """Bare kernel text keeps its first word: `TCP:` is no file name, nor is a prefix before headerless text."""
+    assert framing.decode(b"TCP: time wait bucket table overflow", ctx()).text == "TCP: time wait bucket table overflow"
+    assert framing.decode(b"kern.log:TCP: x", ctx()).text == "kern.log:TCP: x"
+
+
+def test_rsyslog_pri_text_before_the_date():
+    """rsyslog's `%pri-text%: ` prefix (`kern.warn<4>: `) gives facility and severity, then the usual header."""
+    r = framing.decode(b"kern.warn<4>: Nov 22 10:00:00 web1 kernel: x", ctx())
+    assert (r.framing, r.facility, r.severity, r.host, r.program, r.kernel) == ("rfc3164", 0, 4, "web1", "kernel", True)
+    assert framing.decode(b"local7.notice<189>: Nov 22 10:00:00 web1 rc: x", ctx()).kernel is False
+
+
+@pytest.mark.parametrize("line", [b"-- Boot 0123456789abcdef0123456789abcdef --", b"-- Reboot --", b"-- No entries --",
+                                  b"-- Logs begin at Sun 2026-11-01 10:00:00 UTC, end at Sun 2026-11-22 11:00:00 UTC. --",
+                                  b"-- Journal begins at Sun 2026-11-01 10:00:00 UTC, ends at Sun 2026-11-22 11:00:00 UTC. --"])
+def test_journalctl_own_lines_are_not_the_kernel(line):
+    """journalctl's lines between entries are no kernel record, in any short mode or -o cat."""
+    assert framing.decode(line, ctx()).kernel is False
+
+
+def test_tagless_message_starting_with_a_date_is_no_relayed_record():
+    """A tag-less message that starts with a date but names no program stays the outer host's message."""
+    r = framing.decode(b"Nov 22 10:00:05 web1 2026-11-22 10:00:00,123 INFO started", ctx())
+    assert (r.host, r.program, r.kernel) == ("web1", None, False)

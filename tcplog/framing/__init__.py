@@ -18,6 +18,10 @@ Detected by a stream's first bytes only (their records span lines; STREAMED):
     journal-verbose      journalctl -o verbose
     json-pretty          journalctl -o json-pretty; pretty-printed JSON records (jq .) of the JSON framings
     dmesg-json           dmesg --json
+
+Detected only (no `--framing` value): CRI container log lines (tcplog.framing.cri), whose line is
+decoded as a record of its own (framing `cri+<inner>`); and a line of grep output (`file:NUM:`,
+tcplog.framing.grep_prefix) whose record after the prefix has a header of its own.
 """
 
 from __future__ import annotations
@@ -26,9 +30,11 @@ import orjson
 
 from tcplog.framing import (
     bare,
+    cri,
     dmesg,
     dmesg_json,
     fluent_file,
+    grep_prefix,
     journal_export,
     journal_json,
         journal_short,
@@ -40,7 +46,7 @@ from tcplog.framing import (
     syslog3164,
     syslog5424,
 )
-from tcplog.framing.context import FramingContext
+from tcplog.framing.context import FramingContext, parse_iso
 from tcplog.record import Record
 
 LINE_FRAMINGS = {
@@ -84,6 +90,8 @@ def decode(line: bytes, ctx: FramingContext, forced: str | None = None) -> Recor
         return None  # a hostile header (a 5000-digit pid, a date out of range): unframed, never fatal
 
 
+_SKIPPED = ("\x1e", "\ufeff", "\x00")
+
 # Which framings may start with which first character, tried in order; bare text is the rest.
 _BY_FIRST_CHAR = {
     "<": (syslog5424, syslog3164, dmesg),
@@ -95,20 +103,36 @@ _BY_FIRST_CHAR = {
 
 def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> Record | None:
     """Auto-detect the framing of one record from its first characters."""
-    # a JSON text sequence's record separator; a byte-order mark (a file saved by a Windows editor)
-    s = text.lstrip("\x1e\ufeff") if text[:1] in ("\x1e", "\ufeff") else text
+    # a JSON text sequence's record separator; a byte-order mark (a file saved by a Windows editor);
+    # NUL bytes: a crash leaves the log's last blocks zeroed, and syslogd appends its next line to them
+    s = text.lstrip("\x1e\ufeff\x00") if text[:1] in _SKIPPED else text
     first = s[:1]
     if first == "{":
         obj = _json_object(s)
         return None if obj is None else decode_object(obj, raw, ctx, depth)
     if depth == 0 and fluent_file.maybe(s) and (obj := fluent_file.unwrap(s, shipper_json.TIME_KEYS)) is not None:
         return decode_object(obj, raw, ctx, depth)
+    if depth == 0 and first.isdigit() and (wrapped := cri.unwrap(s)) is not None:
+        return _from_cri(*wrapped, raw, ctx)
     order = _BY_FIRST_CHAR.get(first) or _BY_FIRST_CHAR["digit" if first.isdigit() else "other"]
     for module in order:  # each decode answers None when the record is not of its shape
         record = module.decode(s, raw, ctx)
         if record is not None:
             return record
+    if depth == 0 and (start := grep_prefix.split(s)) > 0:  # pasted `grep -r` output: `file:line`
+        record = decode_text(s[start:], raw, ctx, 1)
+        if record is not None and record.framing != bare.NAME:
+            return record
     return bare.decode(s, raw, ctx)
+
+
+def _from_cri(time: str, line: str | None, raw: bytes, ctx: FramingContext) -> Record | None:
+    """The container's line of a CRI log line as a record; the runtime's time when it carries none."""
+    inner = None if line is None else decode_text(line, raw, ctx, 1)
+    if inner is not None:
+        inner.framing = f"{cri.NAME}+{inner.framing}"
+        inner.time = inner.time or parse_iso(time)
+    return inner
 
 
 def _json_object(s: str) -> dict | None:
@@ -129,6 +153,7 @@ def decode_object(obj: dict, raw: bytes, ctx: FramingContext, depth: int = 0) ->
 
 
 def _forced(text: str, raw: bytes, ctx: FramingContext, name: str) -> Record | None:
+    text = text.lstrip("\x1e\ufeff\x00") if text[:1] in _SKIPPED else text
     if name in LINE_FRAMINGS:
         module = LINE_FRAMINGS[name]
         return module.decode(text, raw, ctx) if module is bare or module.detect(text.lstrip()) else None

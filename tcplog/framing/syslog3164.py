@@ -9,10 +9,17 @@
     Jan 15 21:18:04 router kern.warn kernel: nf_conntrack: expectation table full      (busybox syslogd)
     déc. 31 23:59:59 web1 kernel: ...                                                  (journalctl short, fr_FR)
     11月 22 10:00:00 web1 kernel: ...                                                   (journalctl short, ja_JP)
+    Nov 22 10:00:05 relay1 <4>Nov 22 10:00:00 web1 kernel: ...                          (a relay's header first)
+    kern.warn<4>: Nov 22 10:00:00 web1 kernel: ...            (rsyslog TraditionalFormatWithPRI: %pri-text%: first)
 
-Header fields: time (year from the context), host, program, pid, facility/severity (PRI or the
-busybox `kern.warn` token), kernel monotonic seconds and caller from a printk prefix.
+Header fields: time (year from the context), host, program, pid, facility/severity (PRI, rsyslog's
+`%pri-text%` before the date, or the busybox `kern.warn` token), kernel monotonic seconds and
+caller from a printk prefix.
 The kernel wrote the record when the tag is `kernel` or the facility is kern (0).
+A tag-less header followed by another header that ends in a tag is a relay's (RFC 3164 4.3.3;
+syslog-ng `flags(no-parse)` and Logstash's tcp output write the same): the inner header is the
+sender's record, and the relay's host (`extra["relay"]`, or the host when the sender wrote none), time and
+PRI fill what it lacks.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ _DATE = re.compile(
     r"(?P<hh>\d{1,2}):(?P<mm>\d{2}):(?P<ss>\d{2})(?:\.(?P<frac>\d{1,9}))?\s+"
 )
 _ISO = re.compile(r"(?P<iso>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?)\s+")
+_PRI_TEXT = re.compile(r"[a-z]{2,8}[0-7]?\.[a-z]{3,7}<(\d{1,3})>: ")
 _TAG = re.compile(r"(?P<prog>[^\s\[\]:]{1,128})(?:\[(?P<pid>\d{1,10})\])?:(?:\s|$)")
 _FACPRI = re.compile(
     r"(kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local[0-7])\."
@@ -41,11 +49,14 @@ SEVERITIES = {"emerg": 0, "alert": 1, "crit": 2, "err": 3, "error": 3, "warn": 4
               "notice": 5, "info": 6, "debug": 7}
 # Shippers' own notices that carry no tag ("Nov 22 10:00:00 host last message repeated 3 times").
 _TAGLESS = ("last message repeated", "message repeated", "--- last message repeated")
+_MAX_RELAYS = 4  # headers of relays before the sender's; more than this is message text
 
 
 def header(line: str) -> tuple[int | None, object, int] | None:
     """(PRI, date match, end) when the line starts with a 3164 or RFC 3339 date, else None."""
     pri, rest = level_prefix(line)
+    if pri is None and (p := _PRI_TEXT.match(line)) is not None:  # rsyslog %pri-text%: `kern.warn<4>: `
+        pri, rest = int(p.group(1)), line[p.end():]
     skip = len(line) - len(rest)
     m = _DATE.match(rest) or _ISO.match(rest)
     if m is None:
@@ -103,8 +114,8 @@ def decode(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
     return decode_general(line, raw, ctx, name)
 
 
-def decode_general(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
-    """Every RFC 3164 variant: host-less, tag-less, busybox, locales, RFC 3339 dates."""
+def decode_general(line: str, raw: bytes, ctx, name: str = NAME, depth: int = 0) -> Record | None:
+    """Every RFC 3164 variant: host-less, tag-less, busybox, locales, RFC 3339 dates, relayed records."""
     line = line.rstrip("\r\n")
     head = header(line)
     if head is None:
@@ -124,10 +135,27 @@ def decode_general(line: str, raw: bytes, ctx, name: str = NAME) -> Record | Non
         facility, severity = FACILITIES[fp.group(1)], SEVERITIES[fp.group(2)]
         rest = host + " " + after[fp.end():]
     host, program, pid, msg = split_host_tag(rest)
+    if program is None and host is not None and depth < _MAX_RELAYS and header(msg) is not None:
+        inner = decode_general(msg, raw, ctx, name, depth + 1)  # a relay's header before the sender's
+        if inner is not None and inner.program is not None:  # the sender's header ends in a tag
+            return _relayed(inner, host, time, facility, severity)
     mono, caller, text = split_prefix(msg[2:] if msg.startswith(": ") else msg)  # CentOS "kernel: : ..."
     kernel = program == "kernel" or (facility == 0 and program is None)
     return Record(raw=raw, text=text, framing=name, kernel=kernel, time=time, host=host, program=program,
                   pid=pid, facility=facility, severity=severity, monotonic=mono, caller=caller)
+
+
+def _relayed(inner: Record, relay: str, time, facility: int | None, severity: int | None) -> Record:
+    """The sender's record inside a relay's header: the relay fills what the sender's header lacks."""
+    if inner.host is None:  # the sender wrote no hostname: the relay's host field names it
+        inner.host = relay
+    elif inner.host != relay:
+        inner.extra["relay"] = relay
+    inner.time = inner.time or time
+    if inner.facility is None:
+        inner.facility, inner.severity = facility, severity
+        inner.kernel = inner.kernel or (facility == 0 and inner.program is None)
+    return inner
 
 
 def _int(s: str | None) -> int | None:
