@@ -26,3 +26,30 @@ def test_bad_checksum_before_3_10_counts_with_udp_in_errors():
     assert cause["id"] == "udp_bad_checksum.corrupted"
     assert evidence(cause)["delta.snmp.Udp.InErrors"] == 500
     assert "UdpInErrors" in cause["remediation"][0]["command"].split()
+
+
+MARTIAN = "Mar  9 07:15:00 gw5 kernel: martian source 10.1.0.5 from 172.16.9.9, on dev eth1"
+
+
+def rp_filter(all_: str, dev: str) -> dict:
+    return {"sysctl": {"net.ipv4.conf.all.rp_filter": all_, "net.ipv4.conf.eth1.rp_filter": dev}}
+
+
+def test_rp_filter_up_to_2_6_30_is_the_and_of_all_and_the_interface():
+    """RHEL 5: all=0, eth1=1 is no filtering (ANDed), so the source itself is invalid, not the route back."""
+    cause = cause_of(MARTIAN, rp_filter("0", "1"), "2.6.18-419.el5")
+    assert cause["id"] == "martian_source.source_not_valid_here"
+    assert cause_of(MARTIAN, rp_filter("0", "1"), "2.6.32-754.el6.x86_64")["id"] == "martian_source.asymmetric_routing"
+
+
+def test_rp_filter_2_is_strict_up_to_2_6_30_and_never_suggested_there():
+    """2.6.18 with eth1=2: strict (no loose mode); the remedy is 0 on the interface, never 2."""
+    cause = cause_of(MARTIAN, rp_filter("1", "2"), "2.6.18-419.el5")
+    assert cause["id"] == "martian_source.strict_rp_filter_anded"
+    assert [r["command"] for r in cause["remediation"]][0] == "sysctl -w net.ipv4.conf.eth1.rp_filter=0"
+    assert cause_of(MARTIAN, rp_filter("1", "2"), "5.15.0-91-generic")["id"] == "martian_source.no_route_back"
+
+
+def test_rp_filter_both_off_needs_no_kernel_version():
+    """all=0 and eth1=0 is off under either rule, so an unknown kernel still decides."""
+    assert cause_of(MARTIAN, rp_filter("0", "0"), None)["id"] == "martian_source.source_not_valid_here"
