@@ -53,3 +53,25 @@ def test_rp_filter_2_is_strict_up_to_2_6_30_and_never_suggested_there():
 def test_rp_filter_both_off_needs_no_kernel_version():
     """all=0 and eth1=0 is off under either rule, so an unknown kernel still decides."""
     assert cause_of(MARTIAN, rp_filter("0", "0"), None)["id"] == "martian_source.source_not_valid_here"
+
+
+IP_VMALLOC = "Apr  9 11:20:31 fw2 kernel: [   15.001122] ip_conntrack: falling back to vmalloc."
+IP_EXPECT = "Feb  3 08:01:02 fw1 kernel: ip_conntrack: expectation table full"
+
+
+def knobs_and_commands(cause: dict) -> str:
+    return " ".join(f"{r['knob']} {r['command']}" for r in cause["remediation"])
+
+
+def test_ip_conntrack_vmalloc_reads_the_ip_conntrack_buckets_sysctl():
+    """2.6.18 ip_conntrack has no net.netfilter.nf_conntrack_buckets: the command reads its own sysctl."""
+    cause = cause_of(IP_VMALLOC, {"sysctl": {"net.ipv4.netfilter.ip_conntrack_buckets": "8192"}}, "2.6.18-419.el5")
+    assert cause["remediation"][0]["command"] == "sysctl net.ipv4.netfilter.ip_conntrack_buckets"
+    assert "nf_conntrack" not in knobs_and_commands(cause)
+
+
+def test_ip_conntrack_expectation_line_never_raises_nf_conntrack_expect_max():
+    """The 2.6.18 ip_conntrack has no global expectation limit: no nf_conntrack_expect_max, low confidence."""
+    cause = cause_of(IP_EXPECT, None, "2.6.18-419.el5")
+    assert cause["confidence"] == "low"
+    assert "nf_conntrack_expect_max" not in knobs_and_commands(cause)
