@@ -4,7 +4,8 @@ The latest snapshot at or before the event is `before`; the next one after it is
 counter deltas across the event become evidence. A snapshot further from the event than
 `max_age` counts as missing (the event records it as stale). An event without a wall clock
 (dmesg, kmsg) gets one from a snapshot's boot time plus its monotonic seconds, flagged derived;
-with a boot id on both sides, only a snapshot of the same boot is used.
+with a boot id on both sides, only a snapshot of the same boot is used. A snapshot of another
+boot (a different boot id, or a boot after the event) is never joined: it is listed as stale.
 
 Pure: the store is handed in (anything with `refs(host)` and `load(ref)`), times come from events.
 """
@@ -77,8 +78,13 @@ class Enricher:
                 info["stale"].append(entry)
                 docs.append(None)
                 continue
+            doc = self._load(ref)
+            if other_boot(event, doc, when):
+                info["stale"].append(dict(entry, reason="another boot"))
+                docs.append(None)
+                continue
             info[key] = entry
-            docs.append(self._load(ref))
+            docs.append(doc)
         return Joined(*docs)
 
     def _derive_time(self, event: dict, refs: list) -> None:
@@ -86,7 +92,7 @@ class Enricher:
         for ref in reversed(refs):
             doc = self._load(ref)
             boot = doc.get("boot") or {}
-            if not boot.get("time") or (boot_id and boot.get("id") and boot["id"] != boot_id):
+            if not boot.get("time") or (boot_id and boot.get("id") and _boot_key(boot["id"]) != _boot_key(boot_id)):
                 continue
             start = parse_iso(boot["time"])
             if start is None:
@@ -124,6 +130,22 @@ class Enricher:
             cache.popitem(last=False)
             self.evicted += 1
         return doc
+
+
+def other_boot(event: dict, doc: dict, when) -> bool:
+    """True when the snapshot shows another boot than the event's: both boot ids known and
+    different (journald's 32 hex digits against /proc's dashed form), or the host booted after
+    the event. Its gauges then describe a different kernel run, and its counters restarted."""
+    boot = doc.get("boot") or {}
+    event_id = (event.get("kernel") or {}).get("boot_id")
+    if event_id and boot.get("id") and _boot_key(event_id) != _boot_key(boot["id"]):
+        return True
+    booted = parse_iso(boot["time"]) if boot.get("time") else None
+    return booted is not None and when is not None and booted > when
+
+
+def _boot_key(boot_id: str) -> str:
+    return boot_id.replace("-", "").casefold()
 
 
 def kernel_release(joined: Joined, override: str | None = None) -> str | None:

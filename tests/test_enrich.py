@@ -85,6 +85,29 @@ def test_boot_id_must_match_to_derive_time():
     assert event["time"] is None and event["time_derived"] is False
 
 
+def test_a_snapshot_of_a_later_boot_is_not_joined():
+    """The host rebooted after the event (10:30) and before the 10:40 snapshot: that one is not `after`."""
+    store = ListStore([snap("web1", "1020", boot="2026-11-01T00:00:00.000000Z"),
+                       snap("web1", "1040", boot="2026-11-20T10:35:00.000000Z")])
+    (event,) = golden.run([LINE])
+    joined = Enricher(store).join(event)
+    assert joined.before["id"] == "web1-1020" and joined.after is None and event["snapshot"]["after"] is None
+    assert event["snapshot"]["stale"] == [{"id": "web1-1040", "time": "2026-11-20T10:40:00.000000Z",
+                                           "age_s": -600.0, "reason": "another boot"}]
+
+
+def test_a_snapshot_with_another_boot_id_is_not_joined_whatever_its_spelling():
+    """journald's _BOOT_ID (32 hex digits) is compared with /proc's dashed boot_id: equal joins, unequal does not."""
+    dashed = "0123abcd-0123-4567-89ab-0123456789ab"
+    line = ('{"MESSAGE":"TCP: too many orphaned sockets","_TRANSPORT":"kernel","_HOSTNAME":"web1",'
+            '"__REALTIME_TIMESTAMP":"1795170600000000","_BOOT_ID":"%s"}')
+    store = ListStore([snap("web1", "1020", boot_id=dashed)])
+    (same,) = golden.run([line % dashed.replace("-", "")])
+    assert Enricher(store).join(same).before["id"] == "web1-1020"
+    (other,) = golden.run([line % ("f" * 32)])
+    assert Enricher(store).join(other).before is None and other["snapshot"]["stale"][0]["reason"] == "another boot"
+
+
 def test_snapshot_lists_and_documents_are_cached():
     """Repeated events of one host load each snapshot once."""
     store = ListStore([snap("web1", "1020")])

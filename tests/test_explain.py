@@ -114,3 +114,16 @@ def test_a_line_without_a_wall_clock_is_judged_by_any_snapshot():
     """dmesg text has no date: the snapshot's distance is unknown, so it is used."""
     r = explain("[  751.966804] TCP: time wait bucket table overflow", "--snapshot", SOS, "--json")
     assert orjson.loads(r.stdout)["cause"]["id"] == "tw_bucket_overflow.limit"
+
+
+def test_a_snapshot_of_another_boot_is_not_used():
+    """A journal line whose _BOOT_ID is not the report's boot id is not judged by the report (noted on
+    stderr); the same boot id without dashes is."""
+    line = ('{"MESSAGE":"TCP: time wait bucket table overflow","_TRANSPORT":"kernel","_HOSTNAME":"web1",'
+            '"__REALTIME_TIMESTAMP":"1795168800000000","_BOOT_ID":"%s"}')
+    r = explain(line % ("f" * 32), "--snapshot", SOS, "--json")
+    event = orjson.loads(r.stdout)
+    assert event["cause"]["id"] == "ambiguous" and event["snapshot"]["stale"][0]["reason"] == "another boot"
+    assert b"is of another boot than the line: not used" in r.stderr
+    r = explain(line % "3f0c1b8e9d574a438b1e52a6c0f3d7aa", "--snapshot", SOS, "--json")
+    assert orjson.loads(r.stdout)["cause"]["id"] == "tw_bucket_overflow.limit"

@@ -11,7 +11,7 @@ import orjson
 from tcplog.classify import load_rules
 from tcplog.commands.common import EPILOG, EXIT_INPUT, EXIT_OK, duration, framing_args, reference, zone
 from tcplog.connectors import snapshot_sources
-from tcplog.enrich import Joined
+from tcplog.enrich import Joined, other_boot
 from tcplog.errors import InputError, SnapshotError, UsageError
 from tcplog.event import rfc3339
 from tcplog.framing.context import FramingContext, parse_iso
@@ -78,6 +78,10 @@ def run(args) -> int:
             print(f"tcplog: note: the snapshot is of {doc['host']}, the line of {event['host']}", file=sys.stderr)
     event["snapshot"], joined = _judged_by(event, joined, args.max_snapshot_age)
     for entry in event["snapshot"]["stale"]:
+        if entry.get("reason") == "another boot":
+            print(f"tcplog: note: snapshot {entry['id']} is of another boot than the line: not used",
+                  file=sys.stderr)
+            continue
         print(f"tcplog: note: snapshot {entry['id']} is {_age(entry['age_s'])} the line, over "
               f"--max-snapshot-age: not used (a longer --max-snapshot-age judges by it)", file=sys.stderr)
     pipeline = Pipeline(PipelineSettings(kernel=args.kernel), catalog=load_rules())
@@ -116,6 +120,8 @@ def _judged_by(event: dict, given: Joined, max_age: timedelta) -> tuple[dict, Jo
         entry = {"id": f"{doc['host']}@{doc['time']}", "time": rfc3339(t) if t else doc["time"], "age_s": round(age, 6)}
         if abs(age) > max_age.total_seconds():
             info["stale"].append(entry)
+        elif other_boot(event, doc, when):
+            info["stale"].append(dict(entry, reason="another boot"))
         else:
             info[key], used[key] = entry, doc
     return info, Joined(used["before"], used["after"])

@@ -104,6 +104,17 @@ def test_delta_is_unknown_across_a_reboot_or_a_counter_reset():
         "delta.netstat.TcpExt.X") is UNKNOWN
 
 
+def test_delta_is_unknown_when_the_later_snapshot_booted_after_the_earlier_was_taken():
+    """Without boot ids (a /proc copy, a sosreport), a boot time after the before snapshot is a reboot."""
+    b = {"time": "2026-11-22T10:00:00.000000Z", "boot": {"time": "2026-11-01T00:00:00.000000Z", "id": None},
+         "conntrack": {"stat": {"insert_failed": 100}}}
+    rebooted = {"time": "2026-11-22T10:10:00.000000Z", "boot": {"time": "2026-11-22T10:05:00.000000Z", "id": None},
+                "conntrack": {"stat": {"insert_failed": 400}}}
+    same_boot = dict(rebooted, boot={"time": "2026-11-01T00:00:01.000000Z", "id": None})
+    assert build_facts(event(), b, rebooted).get("delta.conntrack.stat.insert_failed") is UNKNOWN
+    assert build_facts(event(), b, same_boot).get("delta.conntrack.stat.insert_failed") == 300
+
+
 def test_listener_is_matched_by_port_and_address_and_named():
     """The event's address:port picks the listener; its name reads address:port (process, pid)."""
     listeners = [{"proto": "tcp", "address": "127.0.0.1", "port": 8080, "accept_queue": 0, "backlog": 10},
