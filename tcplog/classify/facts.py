@@ -23,8 +23,8 @@ A path may embed `{event.fields.X}`, replaced by that field first:
 
 Anything that cannot be resolved — a missing snapshot, a null section, an absent key, a counter
 that went backwards, a reboot between the two snapshots (boot ids differ, or the later one booted
-after the earlier one was taken), a field the wording lacks — is UNKNOWN, never False and never None. UNKNOWN refuses to act as a bool, so no
-code can silently treat "don't know" as "no".
+after the earlier one was taken), a field the wording lacks — is UNKNOWN, never False and never
+None. UNKNOWN refuses to act as a bool, so no code can silently treat "don't know" as "no".
 """
 
 from __future__ import annotations

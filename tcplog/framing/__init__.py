@@ -37,7 +37,7 @@ from tcplog.framing import (
     grep_prefix,
     journal_export,
     journal_json,
-        journal_short,
+    journal_short,
     journal_verbose,
     json_pretty,
     kmsg,
@@ -90,7 +90,12 @@ def decode(line: bytes, ctx: FramingContext, forced: str | None = None) -> Recor
         return None  # a hostile header (a 5000-digit pid, a date out of range): unframed, never fatal
 
 
-_SKIPPED = ("\x1e", "\ufeff", "\x00")
+def _lead_skipped(text: str) -> str:
+    """The text after what may precede a record: a JSON text sequence's record separator, a
+    byte-order mark (a file saved by a Windows editor), NUL bytes (a crash leaves the log's last
+    blocks zeroed, and syslogd appends its next line to them)."""
+    return text.lstrip("\x1e\ufeff\x00") if text[:1] in ("\x1e", "\ufeff", "\x00") else text
+
 
 # Which framings may start with which first character, tried in order; bare text is the rest.
 _BY_FIRST_CHAR = {
@@ -103,9 +108,7 @@ _BY_FIRST_CHAR = {
 
 def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> Record | None:
     """Auto-detect the framing of one record from its first characters."""
-    # a JSON text sequence's record separator; a byte-order mark (a file saved by a Windows editor);
-    # NUL bytes: a crash leaves the log's last blocks zeroed, and syslogd appends its next line to them
-    s = text.lstrip("\x1e\ufeff\x00") if text[:1] in _SKIPPED else text
+    s = _lead_skipped(text)
     first = s[:1]
     if first == "{":
         obj = _json_object(s)
@@ -153,7 +156,7 @@ def decode_object(obj: dict, raw: bytes, ctx: FramingContext, depth: int = 0) ->
 
 
 def _forced(text: str, raw: bytes, ctx: FramingContext, name: str) -> Record | None:
-    text = text.lstrip("\x1e\ufeff\x00") if text[:1] in _SKIPPED else text
+    text = _lead_skipped(text)
     if name in LINE_FRAMINGS:
         module = LINE_FRAMINGS[name]
         return module.decode(text, raw, ctx) if module is bare or module.detect(text.lstrip()) else None

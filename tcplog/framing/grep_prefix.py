@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import re
 
-NAME = "grep"
-
 # file name and/or line number, each closed by `:`; the record after it starts at once (no space)
 _PREFIX = re.compile(r"(?:[^\s:]+:)?(?:\d+:)?(?=[^\s:])")
+_NOT_AFTER = frozenset((" ", "\t", ""))  # what follows the first colon of text that is no grep prefix
 
 
 def split(line: str) -> int:
@@ -29,6 +28,3 @@ def split(line: str) -> int:
         return 0
     m = _PREFIX.match(line)
     return m.end() if m else 0
-
-
-_NOT_AFTER = frozenset((" ", "\t", ""))
