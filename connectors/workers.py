@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import mmap
 import os
 import shutil
 import signal
@@ -75,14 +76,14 @@ class Task:
 @dataclass
 class Result:
     index: int
-    data: bytearray = field(default_factory=bytearray)  # the events, serialised, in order
+    data: bytearray | mmap.mmap = field(default_factory=bytearray)  # the events, serialised, in order
     marks: list = field(default_factory=list)  # range tasks: (offset in data, kind, payload), in order
     open: list = field(default_factory=list)  # range tasks: (meta, bytes) of events held at the end
     hosts: int = 0  # range tasks: hosts that held an event in the range
     stats: Stats = field(default_factory=Stats)
     seen: dict = field(default_factory=dict)  # host -> [first, last] event time
     error: tuple[str, str] | None = None
-    spooled: str | None = None  # the file holding `data` (Config.spool), read back by the parent
+    spooled: str | None = None  # the file holding `data` (Config.spool), mapped back by the parent
 
 
 _WORKER: dict = {}
@@ -146,9 +147,9 @@ def _run(task: Task) -> Result:
 def _unspool(result: Result) -> Result:
     """The parent's side of Config.spool: the result's bytes back, the file gone."""
     if result.spooled is not None:
-        with open(result.spooled, "rb") as f:
-            result.data = f.read()
-        os.unlink(result.spooled)
+        with open(result.spooled, "rb") as f:  # mapped, not read: written out without a copy in between
+            result.data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        os.unlink(result.spooled)  # the mapping keeps the bytes until the result is dropped
         result.spooled = None
     return result
 
@@ -395,7 +396,7 @@ def _run_pool(tasks: list[Task], workers: int, config: Config, write, stats: Sta
             result = _unspool(future.result())
             if task.end is None:
                 _account(result, stats, seen, on_error)
-                write(bytes(result.data))
+                write(memoryview(result.data))
                 continue
             if current != task.path:
                 _drain(attacher, write, stats)
