@@ -8,10 +8,10 @@ Printed at KERN_WARNING under net_ratelimit(), only when log_martians is set on 
 2025 patch that only swapped them was rejected, and "ipv4: Improve martian logs" (net-next,
 2026-01) labels them instead, source first: `martian source (src=S, dst=D, dev=X)`.
 The link-layer header follows as a continuation line, `ll header: ...`, when the device has
-a hard header (14 bytes on Ethernet; none on tun/wg): on 2.4 - ~3.2 one line of colon-joined
-bytes, on 3.x+ print_hex_dump() lines with a `00000000: ` offset (and an ASCII column on early
-3.x). The continuation parses on its own (message id martian_source.ll_header); the assemble
-stage joins it into the martian event before it.
+a hard header (14 bytes on Ethernet, up to 148 on ipip/gre tunnels; none on tun/wg): on 2.4 -
+~3.2 one line of colon-joined bytes, on 3.x+ print_hex_dump() lines with a `00000000: ` offset
+(and an ASCII column on early 3.x). The continuation parses on its own (message id
+martian_source.ll_header); the assemble stage joins it into the martian event before it.
 
 Examples:
 
@@ -66,7 +66,9 @@ martian = (_prefix + c.literal_words("martian source") + c.ipv4("dst_address") +
 labelled = c.labelled_martian("source")
 
 _ll = c.literal_words("ll header:")
-_colon_bytes = pp.Regex(r"[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){0,63}:?").set_name("colon-joined bytes")("colon")
+# hard_header_len bytes: 14 on Ethernet, up to LL_MAX_HEADER + an IP header on tunnels (ipip1 on a
+# 2.6 gateway printed 148).
+_colon_bytes = pp.Regex(r"[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){0,255}:?").set_name("colon-joined bytes")("colon")
 # One print_hex_dump row: offset, up to 16 space-separated bytes, optional ASCII column after 2+ spaces.
 _hex_row = pp.Regex(r"(?P<offset>[0-9a-fA-F]{8}): (?P<row>[0-9a-fA-F]{2}(?: [0-9a-fA-F]{2}){0,15})"
                     r"(?: {2,}(?P<ascii>\S.{0,15}))?").set_name("hex dump row")

@@ -54,8 +54,9 @@ _family = pp.Regex(r"(?:ipv|IPv)(?P<ip_version>[46]):").set_name("ipv4:/ipv6: pr
 route_cache = (pp.Optional(_family) + c.literal_words("Neighbour table overflow") + _period
                + pp.StringEnd()).set_name("neigh_overflow.route_cache")
 
-_table = pp.Regex(r"[A-Za-z][A-Za-z0-9_]{0,31}").set_name("table id") \
-    .add_condition(lambda t: t[0] != "neighbour")("table")
+# Every neigh_table's id ends in "_cache" (arp_tbl, nd_tbl, clip_tbl, dn_neigh_table): a program's
+# "myapp: neighbor table overflow!" names no table.
+_table = pp.Regex(r"[A-Za-z][A-Za-z0-9_]{0,25}_cache(?![A-Za-z0-9_])").set_name("table id")("table")
 neigh_alloc = (pp.Optional(pp.Literal("neighbour:")) + _table + pp.Suppress(":")
                + c.literal_words("neighbor table overflow") + pp.Optional(pp.Literal("!"))
                + pp.StringEnd()).set_name("neigh_overflow.table")

@@ -2,6 +2,8 @@
 
 They carry no family of their own: a classifier attributes the count to the preceding net
 message in the same stream, and the count is a lower bound on the true event rate.
+* 2.4 - early 2.6: net/core/utils.c:net_ratelimit kept its own token bucket and said so itself,
+  KERN_WARNING: "NET: %d messages suppressed." (2.4.21 source and binary strings).
 * early 2.6 (2.6.18 era): printk core, kernel/printk.c:__printk_ratelimit, KERN_WARNING:
   "printk: %d messages suppressed." — one token bucket shared by every printk_ratelimit() user,
   net_ratelimit() included.
@@ -16,6 +18,7 @@ message in the same stream, and the count is a lower bound on the true event rat
 
 Examples:
 
+    NET: 12 messages suppressed.
     printk: 4489 messages suppressed.
     net_ratelimit: 3939 callbacks suppressed
     __ratelimit: 37822 callbacks suppressed
@@ -25,12 +28,14 @@ Examples:
 Fields:
 
     function        str        the rate-limited function ("net_ratelimit", "__ratelimit", "dvb_frontend_poll", ...);
-                               "printk" for the early 2.6 notice; the writer process (comm) for devkmsg
+                               "printk" for the early 2.6 notice, "net_ratelimit" for the 2.4 "NET:" one;
+                               the writer process (comm) for devkmsg
     suppressed      int        messages/callbacks suppressed since the last notice
     source          str        "net_ratelimit", "ratelimit" (any other lib/ratelimit.c user), "printk", "devkmsg"
 
 Message ids:
 
+    ratelimit_suppressed.net         2.4 - early 2.6: "NET: %d messages suppressed." (net_ratelimit's own)
     ratelimit_suppressed.printk      early 2.6: "printk: %d messages suppressed."
     ratelimit_suppressed.callbacks   later 2.6 - 6.x: "%s: %d callbacks suppressed"
     ratelimit_suppressed.devkmsg     4.10 - 6.x: "[printk: ]%s: %d output lines suppressed due to ratelimiting"
@@ -46,6 +51,7 @@ FAMILY = "ratelimit_suppressed"
 ORIGIN = "kernel"
 TRIGGERS = (b"messages suppressed", b"callbacks suppressed", b"lines suppressed")
 MESSAGES = {
+    "ratelimit_suppressed.net": "NET: %d messages suppressed.  [2.4 - early 2.6]",
     "ratelimit_suppressed.printk": "printk: %d messages suppressed.  [early 2.6]",
     "ratelimit_suppressed.callbacks": "%s: %d callbacks suppressed  [later 2.6 - 6.x]",
     "ratelimit_suppressed.devkmsg": "printk: %s: %d output lines suppressed due to ratelimiting  "
@@ -55,7 +61,7 @@ FIELDS = ("function", "suppressed", "source")
 
 _period = pp.Optional(pp.Literal("."))
 
-printk_notice = (pp.Literal("printk:") + c.uint("suppressed") + c.literal_words("messages suppressed") + _period
+printk_notice = (pp.one_of("printk: NET:")("notice") + c.uint("suppressed") + c.literal_words("messages suppressed") + _period
                  + pp.StringEnd()).set_name("ratelimit_suppressed.printk")
 
 # A C identifier (the __func__ of the rate-limited caller).
@@ -72,6 +78,9 @@ devkmsg = (pp.Regex(r"(?:printk: )?(?P<function>\S.{0,15}?): (?P<suppressed>\d+)
 def parse(text: str) -> c.Match | None:
     r = c.parse_named(printk_notice, text)
     if r is not None:
+        if r["notice"] == "NET:":
+            return c.Match(FAMILY, "ratelimit_suppressed.net",
+                           {"function": "net_ratelimit", "suppressed": r["suppressed"], "source": "net_ratelimit"})
         return c.Match(FAMILY, "ratelimit_suppressed.printk",
                        {"function": "printk", "suppressed": r["suppressed"], "source": "printk"})
     r = c.parse_named(callbacks, text)

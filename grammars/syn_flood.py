@@ -56,7 +56,11 @@ _action = c.value_token("|".join(_ACTIONS), "action", _ACTIONS.__getitem__)("act
 _snmp = pp.Optional(pp.Literal("Check SNMP counters") + pp.Optional("."))("snmp")
 _tail = _action + pp.Optional(".") + _snmp + pp.StringEnd()
 _flooding = pp.one_of("possible Possible")("word") + c.literal_words("SYN flooding on port")
-_proto = pp.Regex(r"(?:request_sock_)?(?:TCPv6|TCP|subflow_v[46]|[A-Za-z0-9_]+)")("proto") + pp.Suppress(":")
+# The names the kernel passes: "TCP"/"TCPv6" (3.1 - 3.16), then rsk_ops->slab_name, "request_sock_"
+# + the proto name ("TCP", "TCPv6", MPTCP's "subflow_v4"/"subflow_v6", any other proto name). A bare
+# word is not one: "myapp: Possible SYN flooding on port 80. Sending cookies." is no kernel line.
+_proto = pp.Regex(r"request_sock_[A-Za-z0-9_]{1,32}(?![A-Za-z0-9_])|TCPv6|TCP(?![A-Za-z0-9_])")("proto") \
+    + pp.Suppress(":")
 _bracketed = pp.Suppress("[") + c.ipv6("listen_address") + pp.Suppress("]")
 _addr_port = (_bracketed | c.ipv4("listen_address")) + pp.Suppress(":") + c.port("port")
 _prefix = pp.Optional(pp.Literal("TCP:"))("prefix")

@@ -7,7 +7,8 @@ dropped and Udp InErrors counted (5.17+ drop reason PKT_TOO_SMALL). 2.6.x - 3.x 
 (dynamic debug only). The protocol tag is "UDP", "UDP-Lite" (2.6.20 - 3.x) or "UDPLite" (IPv4,
 later); net/ipv4/udp.c defines pr_fmt "UDP: ", so a dynamic-debug line can read "UDP: UDP: ...".
 IPv6 adds "v6" to the tag and brackets the (compressed) addresses; IPv6 kernels before ~2.6.3x
-print only the two lengths. The newest kernels dropped UDP-Lite from this path.
+print only the two lengths (as did 2.2 - early 2.4 IPv4, same text). The newest kernels dropped
+UDP-Lite from this path.
 
 Examples:
 
@@ -31,6 +32,7 @@ Fields:
 Message ids:
 
     udp_short_packet.v4          2.6.x - 6.x: "UDP%s: short packet: From %pI4:%u %d/%d to %pI4:%u"
+                                 (2.4.2x: the same without "From")
     udp_short_packet.v6          ~2.6.3x - 6.x: "UDP%sv6: short packet: From [%pI6c]:%u %d/%d to [%pI6c]:%u"
     udp_short_packet.v6_legacy   2.4 - ~2.6.3x IPv6: "UDP: short packet: %d/%u", "UDP%sv6: short packet: %d/%u"
 """
@@ -67,7 +69,9 @@ def _v6(name: str) -> pp.ParserElement:
     return pp.Suppress("[") + c.ipv6(name) + pp.Suppress("]")
 
 
-v4 = (_head_v4 + _short + pp.Keyword("From") + c.ipv4("src_address") + pp.Suppress(":") + c.port("src_port")
+# "From" came in 2.4.2x; the 2002 patch that first printed the addresses had none (and such lines
+# are still quoted from 2008 logs): "UDP: short packet: 202.206.64.33:53 2875/145 to 193.188.97.212:30203".
+v4 = (_head_v4 + _short + pp.Optional(pp.Keyword("From")) + c.ipv4("src_address") + pp.Suppress(":") + c.port("src_port")
       + _lengths + pp.Keyword("to") + c.ipv4("dst_address") + pp.Suppress(":") + c.port("dst_port") + _end) \
     .set_name("udp_short_packet.v4")
 v6 = (_head_v6 + _short + pp.Keyword("From") + _v6("src_address") + pp.Suppress(":") + c.port("src_port")

@@ -1,7 +1,7 @@
 """Suppression-aware counts and `--dedupe`: stream processors over events, pure, event-time based.
 
 Suppression. The kernel reports what its rate limiters hid (`net_ratelimit: N callbacks
-suppressed`, `printk: N messages suppressed.`) and log daemons report repeats they folded
+suppressed`, `printk: N messages suppressed.`, 2.4's `NET: N messages suppressed.`) and log daemons report repeats they folded
 (`last message repeated N times`, `message repeated N times: [...]`). Such a notice belongs to
 the kernel event of the same host printed before it (within `window`): a repeat notice adds N to
 its `count` (exact repeats), a rate-limit notice adds N to its `suppressed` (a lower bound on
@@ -31,7 +31,7 @@ from tcplog.framing.context import parse_iso
 NOTICE_FAMILIES = ("ratelimit_suppressed", "log_suppressed")
 REPEAT_MESSAGES = {"log_suppressed.last_repeated", "log_suppressed.last_repeated_dashes",
                    "log_suppressed.message_repeated", "log_suppressed.syslog_ng_repeated"}
-RATELIMIT_MESSAGES = {"ratelimit_suppressed.callbacks", "ratelimit_suppressed.printk"}
+RATELIMIT_MESSAGES = {"ratelimit_suppressed.callbacks", "ratelimit_suppressed.printk", "ratelimit_suppressed.net"}
 
 
 def _seconds_between(a: str | None, b: str | None) -> float | None:

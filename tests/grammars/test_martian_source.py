@@ -48,6 +48,15 @@ def test_ll_header_second_row():
     assert g.parse("ll header: 00000010: 45 00") == (g.FAMILY, "martian_source.ll_header", {**NONE, "ll_header": "45:00"})
 
 
+def test_ll_header_tunnel_length():
+    """A tunnel's hard header (LL_MAX_HEADER + IP header: 148 bytes on an ipip1 device of a 2.6
+    gateway, one colon-joined line) is read whole."""
+    octets = ["45", "00", "00", "60"] + ["00"] * 144
+    m = g.parse("ll header: " + ":".join(octets))
+    assert (m.message_id, m.fields["ll_header"].count(":") + 1, m.fields["ethertype"]) == \
+        ("martian_source.ll_header", 148, None)
+
+
 def test_ll_header_not_ethernet_length():
     """A header that is not 14 bytes gets no MAC or ethertype."""
     m = g.parse("ll header: 00:01:02:03")

@@ -31,6 +31,9 @@ def test_every_wording(text, message_id, fields):
     "TCP: time wait bucket table overflow",
     "neighbour: neighbour: neighbor table overflow!",
     "avoid neighbour: arp_cache: neighbor table overflow!",
+    # every neigh_table id ends in "_cache" (net/ipv4/arp.c, net/ipv6/ndisc.c, net/atm/clip.c, DECnet)
+    "myapp: neighbor table overflow!",
+    "neighbour: kernel: neighbor table overflow!",
 ])
 def test_near_misses(text):
     """Look-alikes and quoted messages do not match."""

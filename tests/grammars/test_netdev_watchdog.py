@@ -17,6 +17,22 @@ NONE = dict.fromkeys(g.FIELDS)
      {**NONE, "interface": "eni1np1", "driver": "netdevsim", "queue": 0, "timeout_ms": 1975}),
     ("r8169 0000:02:00.0 enp2s0: NETDEV WATCHDOG: CPU: 3: transmit queue 0 timed out 5376 ms", "netdev_watchdog.crit",
      {"interface": "enp2s0", "driver": "r8169", "bus_id": "0000:02:00.0", "queue": 0, "timeout_ms": 5376, "cpu": 3}),
+    # dev->name as dev_valid_name() allows it: '.', '-', '@', up to 15 bytes (no ':', '/', whitespace)
+    ("NETDEV WATCHDOG: eth0.100: transmit timed out", "netdev_watchdog.legacy", {**NONE, "interface": "eth0.100"}),
+    ("NETDEV WATCHDOG: enp3s0f0np0 (mlx5_core): transmit queue 63 timed out", "netdev_watchdog.queue",
+     {**NONE, "interface": "enp3s0f0np0", "driver": "mlx5_core", "queue": 63}),
+    ("NETDEV WATCHDOG: br-1a2b3c4d5e6f (): transmit queue 0 timed out 5216 ms", "netdev_watchdog.queue_ms",
+     {**NONE, "interface": "br-1a2b3c4d5e6f", "queue": 0, "timeout_ms": 5216}),
+    ("NETDEV WATCHDOG: wlp2s0 (iwlwifi): transmit queue 3 timed out 4294967295 ms", "netdev_watchdog.queue_ms",
+     {**NONE, "interface": "wlp2s0", "driver": "iwlwifi", "queue": 3, "timeout_ms": 4294967295}),
+    # a driver name with a space (netdev_drivername() copies driver->name as it is)
+    ("NETDEV WATCHDOG: eth0 (Intel PRO/1000): transmit queue 0 timed out", "netdev_watchdog.queue",
+     {**NONE, "interface": "eth0", "driver": "Intel PRO/1000", "queue": 0}),
+    # 6.8+ netdev_crit() on a Hyper-V NIC: the parent is a VMBus GUID
+    ("hv_netvsc 000d3a5b-1234-5678-9abc-def012345678 eth0: NETDEV WATCHDOG: CPU: 0: transmit queue 1 timed out "
+     "20100 ms", "netdev_watchdog.crit",
+     {"interface": "eth0", "driver": "hv_netvsc", "bus_id": "000d3a5b-1234-5678-9abc-def012345678", "queue": 1,
+      "timeout_ms": 20100, "cpu": 0}),
 ])
 def test_every_wording(text, message_id, fields):
     """Each wording parses to its message id and typed fields."""

@@ -6,6 +6,9 @@ from tcplog.grammars import ratelimit_suppressed as g
 
 
 @pytest.mark.parametrize(("text", "message_id", "fields"), [
+    # 2.4 - early 2.6 net/core/utils.c:net_ratelimit: printk(KERN_WARNING "NET: %d messages suppressed.\n", lost)
+    ("NET: 12 messages suppressed.", "ratelimit_suppressed.net",
+     {"function": "net_ratelimit", "suppressed": 12, "source": "net_ratelimit"}),
     ("printk: 4489 messages suppressed.", "ratelimit_suppressed.printk",
      {"function": "printk", "suppressed": 4489, "source": "printk"}),
     ("net_ratelimit: 3939 callbacks suppressed", "ratelimit_suppressed.callbacks",
@@ -39,6 +42,8 @@ def test_printk_notice_without_period():
     "my app: 3 callbacks suppressed",
     "sd 0:0:0:0: 3 callbacks suppressed",
     "net_ratelimit: 3939 callbacks suppressed since boot",
+    "NET: 12 messages dropped.",
+    "NETX: 12 messages suppressed.",
 ])
 def test_near_misses(text):
     """Look-alikes do not match."""

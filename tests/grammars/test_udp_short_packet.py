@@ -16,6 +16,9 @@ def _fields(protocol, version, src=None, sport=None, dst=None, dport=None, ulen=
     ("UDPLite: short packet: From 198.51.100.7:53 120/84 to 192.0.2.10:40001", "UDPLite"),
     ("UDP: UDP: short packet: From 198.51.100.7:53 120/84 to 192.0.2.10:40001", "UDP"),
     ("UDP: UDPLite: short packet: From 198.51.100.7:53 120/84 to 192.0.2.10:40001", "UDPLite"),
+    # 2.4.2x net/ipv4/udp.c before "From": "UDP: short packet: %u.%u.%u.%u:%u %d/%d to %u.%u.%u.%u:%u\n"
+    # (a 2002 netdev patch; quoted from a 2008 DNS server's log)
+    ("UDP: short packet: 198.51.100.7:53 120/84 to 192.0.2.10:40001", "UDP"),
 ])
 def test_ipv4(text, protocol):
     """IPv4 wording with every protocol tag and the doubled pr_fmt prefix."""
@@ -55,6 +58,7 @@ def test_ipv6_lengths_only(text, protocol):
     "UDP: short packet: From [2001:db8::7]:53 120/84 to [2001:db8::10]:40001",
     "UDP-Lite: short packet: 40/28",
     "TCP: short packet: 40/28",
+    "UDP: short packet: Fromm 198.51.100.7:53 120/84 to 192.0.2.10:40001",
 ])
 def test_near_misses_do_not_match(text):
     """Bad ports, negative lengths, truncation and mixed IPv4/IPv6 shapes give None."""
