@@ -11,7 +11,8 @@ import orjson
 from tcplog.classify import load_rules
 from tcplog.commands.common import EPILOG, EXIT_INPUT, EXIT_OK, duration, framing_args, reference, zone
 from tcplog.connectors import snapshot_sources
-from tcplog.enrich import Joined, other_boot
+from tcplog.boots import other_boot
+from tcplog.enrich import Joined
 from tcplog.errors import InputError, SnapshotError, UsageError
 from tcplog.event import rfc3339
 from tcplog.framing.context import FramingContext, parse_iso

@@ -115,6 +115,13 @@ def test_delta_is_unknown_when_the_later_snapshot_booted_after_the_earlier_was_t
     assert build_facts(event(), b, same_boot).get("delta.conntrack.stat.insert_failed") == 300
 
 
+def test_delta_compares_boot_ids_in_any_spelling():
+    """One boot id dashed in upper case (a sysctl dump) and as 32 hex digits (journald) is one boot: the delta is known."""
+    b = {"boot": {"id": "3F0C1B8E-9D57-4A43-8B1E-52A6C0F3D7AA"}, "netstat": {"TcpExt": {"X": 5}}}
+    a = {"boot": {"id": "3f0c1b8e9d574a438b1e52a6c0f3d7aa"}, "netstat": {"TcpExt": {"X": 9}}}
+    assert build_facts(event(), b, a).get("delta.netstat.TcpExt.X") == 4
+
+
 def test_listener_is_matched_by_port_and_address_and_named():
     """The event's address:port picks the listener; its name reads address:port (process, pid)."""
     listeners = [{"proto": "tcp", "address": "127.0.0.1", "port": 8080, "accept_queue": 0, "backlog": 10},
