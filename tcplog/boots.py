@@ -12,6 +12,12 @@ snapshot was taken and more than `SLACK` after the snapshot's own boot time:
   up) moves it; two snapshots of one boot can disagree by the step, and SLACK absorbs steps of up
   to two minutes. A snapshot taken later in its boot is protected by more: a boot before the
   snapshot was taken cannot be a later one.
+* the same test places an event without a boot id: the boot its own stamps imply (wall time minus
+  the kernel's monotonic seconds, `[ 12.5]`, kmsg microseconds) must be later than the snapshot.
+  That implied boot is off by syslog's whole seconds and by the printk clock's drift (parts per
+  million of the uptime), but a false reboot needs an error larger than both the slack and the
+  snapshot's uptime when it was taken. The printk clock stops while the host is suspended, so a
+  host suspended for longer than that between the snapshot and the event looks rebooted.
 
 Pure: documents and times are handed in.
 """
@@ -68,14 +74,40 @@ def apart(before: dict, after: dict) -> bool:
     return later_boot(boot_time(after), before)
 
 
-def other_boot(event: dict, doc: dict, when: datetime | None) -> bool:
-    """True when snapshot `doc` shows another boot than the event's: both boot ids known and
-    different (journald's 32 hex digits against /proc's dashed form), or the host booted after
-    the event. Its gauges then describe a different kernel run, and its counters restarted."""
-    if ids_differ((event.get("kernel") or {}).get("boot_id"), boot_id(doc)):
-        return True
+def event_boot(event: dict, when: datetime | None) -> datetime | None:
+    """When the event's kernel booted by its own stamps: wall time minus monotonic seconds. None
+    without both, or when the wall time was itself derived from a snapshot's boot time."""
+    mono = (event.get("kernel") or {}).get("monotonic")
+    if when is None or event.get("time_derived") or not isinstance(mono, (int, float)) or isinstance(mono, bool):
+        return None
+    try:
+        return when - timedelta(seconds=mono)
+    except OverflowError:
+        return None
+
+
+def other_boot(event: dict, doc: dict, when: datetime | None, later: dict | None = None) -> bool:
+    """True when snapshot `doc` is of another boot than the event at `when`. Its gauges then
+    describe a different kernel run, and its counters restarted.
+
+    * both boot ids known: they differ (journald's 32 hex digits against /proc's dashed form);
+    * the host booted after the event (the snapshot's boot time is after `when`);
+    * the event's own stamps (wall time − monotonic) put its boot later than the snapshot (`later_boot`);
+    * `later`, a snapshot taken after the event (the `after` of a `before`), booted later than
+      `doc` and no later than the event: the host rebooted between the snapshot and the event.
+    """
+    event_id, doc_id = (event.get("kernel") or {}).get("boot_id"), boot_id(doc)
+    if key(event_id) is not None and key(doc_id) is not None:
+        return key(event_id) != key(doc_id)
+    if when is None:
+        return False
     booted = boot_time(doc)
-    return booted is not None and when is not None and booted > when
+    if booted is not None and booted > when:
+        return True
+    if later_boot(event_boot(event, when), doc):
+        return True
+    rebooted = boot_time(later) if later is not None else None
+    return rebooted is not None and rebooted <= when and later_boot(rebooted, doc)
 
 
 def _boot(doc) -> dict:

@@ -5,8 +5,10 @@ counter deltas across the event become evidence. A snapshot further from the eve
 `max_age` counts as missing (the event records it as stale). An event without a wall clock
 (dmesg, kmsg) gets one from a snapshot's boot time plus its monotonic seconds, flagged derived;
 with a boot id on both sides, only a snapshot of the same boot is used. A snapshot of another
-boot (tcplog.boots.other_boot: a different boot id, or a boot after the event) is never joined:
-it is listed as stale.
+boot is never joined: it is listed as stale (reason "another boot"). Another boot
+(tcplog.boots.other_boot) is a different boot id; without ids, a boot after the event, an event
+whose wall time minus monotonic seconds puts its boot after the snapshot was taken, or a `before`
+whose `after` shows a reboot between the two and no later than the event.
 
 Pure: the store is handed in (anything with `refs(host)` and `load(ref)`), times come from events.
 """
@@ -81,7 +83,9 @@ class Enricher:
                 docs.append(None)
                 continue
             doc = self._load(ref)
-            if boots.other_boot(event, doc, when):
+            # the snapshot after the event may show the host rebooted between `before` and the event
+            later = self._load(after_ref) if key == "before" and after_ref is not None else None
+            if boots.other_boot(event, doc, when, later):
                 info["stale"].append(dict(entry, reason="another boot"))
                 docs.append(None)
                 continue

@@ -40,3 +40,11 @@ def test_occurrence_counter_delta_compares_boot_ids_in_any_spelling():
     before = snap("2026-11-20T10:00:00.000000Z", boot_id=DASHED, conntrack={"stat": {"drop": 10}})
     after = snap("2026-11-20T10:10:00.000000Z", boot_id=DASHED.replace("-", "").upper(), conntrack={"stat": {"drop": 25}})
     assert occurrences.counter_delta(event, before, after) == ("conntrack.stat.drop", 15)
+
+
+def test_equal_boot_ids_are_one_boot_whatever_the_clocks_say():
+    """A snapshot with the event's boot id is of the event's boot even when its boot time is after the event."""
+    event = {"kernel": {"boot_id": DASHED.replace("-", ""), "monotonic": None}, "time_derived": False}
+    doc = snap("2026-11-20T11:00:00.000000Z", "2026-11-20T10:45:00.000000Z", DASHED)
+    assert not boots.other_boot(event, doc, boots._time("2026-11-20T10:30:00Z"))
+    assert boots.other_boot(event, dict(doc, boot={"time": None, "id": "f" * 32}), boots._time("2026-11-20T10:30:00Z"))

@@ -127,3 +127,16 @@ def test_a_snapshot_of_another_boot_is_not_used():
     assert b"is of another boot than the line: not used" in r.stderr
     r = explain(line % "3f0c1b8e9d574a438b1e52a6c0f3d7aa", "--snapshot", SOS, "--json")
     assert orjson.loads(r.stdout)["cause"]["id"] == "tw_bucket_overflow.limit"
+
+
+def test_a_line_whose_stamps_place_its_boot_after_the_snapshot_is_not_judged_by_it():
+    """No boot id: 10:10:00 with [200.0] since boot means the host booted at 10:06:40, after the
+    report was taken (10:05), so the report is of the previous boot: not used, noted on stderr."""
+    r = explain("Nov 20 10:10:00 web1 kernel: [  200.000000] TCP: time wait bucket table overflow",
+                "--snapshot", SOS, "--json")
+    event = orjson.loads(r.stdout)
+    assert event["cause"]["id"] == "ambiguous" and event["snapshot"]["stale"][0]["reason"] == "another boot"
+    assert b"is of another boot than the line: not used" in r.stderr
+    r = explain("Nov 20 10:10:00 web1 kernel: [515400.000000] TCP: time wait bucket table overflow",
+                "--snapshot", SOS, "--json")
+    assert orjson.loads(r.stdout)["cause"]["id"] == "tw_bucket_overflow.limit"

@@ -121,7 +121,7 @@ def _judged_by(event: dict, given: Joined, max_age: timedelta) -> tuple[dict, Jo
         entry = {"id": f"{doc['host']}@{doc['time']}", "time": rfc3339(t) if t else doc["time"], "age_s": round(age, 6)}
         if abs(age) > max_age.total_seconds():
             info["stale"].append(entry)
-        elif other_boot(event, doc, when):
+        elif other_boot(event, doc, when, given.after if key == "before" else None):
             info["stale"].append(dict(entry, reason="another boot"))
         else:
             info[key], used[key] = entry, doc
