@@ -75,3 +75,13 @@ def test_ip_conntrack_expectation_line_never_raises_nf_conntrack_expect_max():
     cause = cause_of(IP_EXPECT, None, "2.6.18-419.el5")
     assert cause["confidence"] == "low"
     assert "nf_conntrack_expect_max" not in knobs_and_commands(cause)
+
+
+def test_expect_max_default_is_the_kernels_formula():
+    """nf_conntrack_expect_init() sets 4 × (buckets / 256, at least 1), about buckets / 64: the rule says
+    so and names the kernel documentation's "buckets / 256" as the hash size, not the default limit."""
+    rule = load_rules().by_id("conntrack_expect_full.limit")
+    text = " ".join(rule.description.split())
+    assert "4 × the expectation hash size" in text and "about buckets / 64 and at least 4" in text
+    assert "default buckets / 256" not in text
+    assert any("nf_ct_expect_max = nf_ct_expect_hsize * 4" in ref for ref in rule.references)
