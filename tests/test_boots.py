@@ -19,7 +19,7 @@ def test_boot_id_spellings_share_one_key():
 
 
 def test_a_boot_within_the_slack_of_the_snapshot_boot_is_the_same_boot():
-    """btime moves with clock steps: a boot time a minute after the snapshot's (taken seconds after boot) is one boot."""
+    """btime moves with clock steps: a boot time a minute after the snapshot's (taken 30 s after boot) is one boot."""
     early = snap("2026-11-20T10:00:30.000000Z", "2026-11-20T10:00:00.000000Z")
     assert not boots.apart(early, snap("2026-11-20T11:00:00.000000Z", "2026-11-20T10:01:00.000000Z"))
     assert boots.apart(early, snap("2026-11-20T11:00:00.000000Z", "2026-11-20T10:30:00.000000Z"))
@@ -27,7 +27,8 @@ def test_a_boot_within_the_slack_of_the_snapshot_boot_is_the_same_boot():
 
 def test_counter_findings_compare_boot_ids_in_any_spelling():
     """Two snapshots of one boot (ids spelled differently) whose TCPTimeWaitOverflow rose make a finding."""
-    before = snap("2026-11-20T10:00:00.000000Z", boot_id=DASHED.upper(), netstat={"TcpExt": {"TCPTimeWaitOverflow": 5}})
+    before = snap("2026-11-20T10:00:00.000000Z", boot_id=DASHED.upper(),
+                  netstat={"TcpExt": {"TCPTimeWaitOverflow": 5}})
     after = snap("2026-11-20T10:10:00.000000Z", boot_id=DASHED.replace("-", ""),
                  netstat={"TcpExt": {"TCPTimeWaitOverflow": 9}})
     found = list(counters.findings([before, after]))
@@ -38,7 +39,8 @@ def test_occurrence_counter_delta_compares_boot_ids_in_any_spelling():
     """The counter delta of an event between two snapshots of one boot is known whatever the id spelling."""
     event = {"family": "conntrack_full", "fields": {}}
     before = snap("2026-11-20T10:00:00.000000Z", boot_id=DASHED, conntrack={"stat": {"drop": 10}})
-    after = snap("2026-11-20T10:10:00.000000Z", boot_id=DASHED.replace("-", "").upper(), conntrack={"stat": {"drop": 25}})
+    after = snap("2026-11-20T10:10:00.000000Z", boot_id=DASHED.replace("-", "").upper(),
+                 conntrack={"stat": {"drop": 25}})
     assert occurrences.counter_delta(event, before, after) == ("conntrack.stat.drop", 15)
 
 

@@ -133,7 +133,8 @@ def test_boots_within_the_slack_are_one_boot():
     """A snapshot taken 30 s after its boot at 10:20:00 and an event whose stamps put its boot at
     10:21:00 (a clock step of a minute) are one boot; stamps putting it at 10:25 are another."""
     store = ListStore([dict(snap("web1", "1020", boot="2026-11-20T10:20:00.000000Z"),
-                            t=datetime(2026, 11, 20, 10, 20, 30, tzinfo=timezone.utc), time="2026-11-20T10:20:30.000000Z")])
+                            t=datetime(2026, 11, 20, 10, 20, 30, tzinfo=timezone.utc),
+                            time="2026-11-20T10:20:30.000000Z")])
     (event,) = golden.run(["Nov 20 10:30:00 web1 kernel: [  540.000000] TCP: too many orphaned sockets"])
     assert Enricher(store).join(event).before["id"] == "web1-1020"
     (event,) = golden.run(["Nov 20 10:30:00 web1 kernel: [  300.000000] TCP: too many orphaned sockets"])
