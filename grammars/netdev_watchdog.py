@@ -59,6 +59,13 @@ MESSAGES = {
                             "[6.8+; stable 6.6.47+, 6.1.107+; netdev_crit]",
 }
 FIELDS = ("interface", "driver", "bus_id", "queue", "timeout_ms", "cpu")
+# the first mainline kernel with each wording, then the stable releases that took it
+# (grammars/__init__.py: SINCE)
+SINCE = {
+    "netdev_watchdog.driver": ("2.6.27",),
+    "netdev_watchdog.queue_ms": ("6.4",),
+    "netdev_watchdog.crit": ("6.8", "6.6.47", "6.1.107"),
+}
 
 _UNNAMED = "(unnamed net_device)"
 
