@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 
 import orjson
 
+from tcplog.boots import other_boot
 from tcplog.classify import load_rules
 from tcplog.commands.common import EPILOG, EXIT_INPUT, EXIT_OK, duration, framing_args, reference, zone
 from tcplog.connectors import snapshot_sources
-from tcplog.boots import other_boot
 from tcplog.enrich import Joined
 from tcplog.errors import InputError, SnapshotError, UsageError
 from tcplog.event import rfc3339
