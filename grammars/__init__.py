@@ -9,6 +9,12 @@ whose triggers it contains, in this order; first match wins). Each module expose
     MESSAGES  {message_id: wording and kernel versions}
     FIELDS    the field names every match of the family carries (static keys)
     parse(text) -> Match | None
+
+and may expose
+
+    SINCE     {message_id: (first mainline release, stable releases of older series that took it)}
+              for the wordings no kernel before that printed: a host reporting an older kernel
+              runs a backport (classification notes it). Only bounds the sources support.
 """
 
 from tcplog.grammars import (

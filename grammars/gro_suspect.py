@@ -36,6 +36,8 @@ MESSAGES = {
         "TCP: %s: Driver has suspect GRO implementation, TCP performance may be compromised.  [~4.10 - 6.x]",
 }
 FIELDS = ("interface",)
+# tcp_gro_dev_warn() came with 4.10 (grammars/__init__.py: SINCE)
+SINCE = {"gro_suspect.warn": ("4.10",)}
 
 _prefix = pp.Optional(pp.Literal("TCP:"))("prefix")
 _unknown = pp.Literal("Unknown driver").set_parse_action(pp.replace_with(None))

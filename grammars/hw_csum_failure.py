@@ -59,6 +59,8 @@ MESSAGES = {
     "hw_csum_failure.udp": "udp v4 / udp v6 / raw v6 hw csum failure. / UDPLITE: hw csum failure.  [2.4 - 2.6.x]",
 }
 FIELDS = ("interface", "driver", "bus_id", "protocol")
+# netdev_err() form from 5.16 (grammars/__init__.py: SINCE)
+SINCE = {"hw_csum_failure.netdev": ("5.16",)}
 
 # Placeholders the kernel prints instead of a name: the device is unknown.
 _NO_NAME = {"<unknown>", "<NULL>", "(NULL net_device)", "(unnamed net_device)"}

@@ -5,11 +5,14 @@ The device is present, running and has carrier, but a TX queue has been stopped 
 than dev->watchdog_timeo (5 s unless the driver sets it); the kernel then calls the driver's
 ndo_tx_timeout() to reset it, so repeated lines mean repeated resets.
 * 2.4 - 2.6.26: printk(KERN_INFO ...) on every timeout, names the device only.
-* 2.6.27 - ~6.7: WARN_ONCE(): once per boot, next to a "WARNING: ... dev_watchdog" stack
+* 2.6.27 - 6.7: WARN_ONCE(): once per boot, next to a "WARNING: ... dev_watchdog" stack
   trace; later hangs are silent. The driver name is added (2.6.27), then the TX queue index
-  (release unverified, between 2.6.28 and 3.x), then how long the queue was stuck (~6.5, 2023).
-* ~6.8+ (also stable backports): netdev_crit() at KERN_CRIT on every timeout, no WARN; the
-  device is named by the netdev prefix "<driver> <bus-id> <ifname>: " and the CPU is added.
+  (release unverified, between 2.6.28 and 3.x), then how long the queue was stuck (2f0f9465ad9f,
+  in net-next on 2023-04-23, the day 6.3 was released: 6.4 by that date, tag unverified).
+* 6.8+: netdev_crit() at KERN_CRIT on every timeout, no WARN; the device is named by the netdev
+  prefix "<driver> <bus-id> <ifname>: " and the CPU is added (e316dd1cf135 "net: don't dump stack
+  on queue timeout", in net-next on 2023-11-15, after 6.7-rc1, so 6.8). Stable backported it
+  with the ms patch to 6.6.47 and 6.1.107 (August 2024): those print this wording, every time.
 
 Examples:
 
@@ -25,16 +28,17 @@ Fields:
     driver          str|null   driver name (null when the kernel printed none)
     bus_id          str|null   parent device name, e.g. "0000:02:00.0" (netdev_crit wording only)
     queue           int|null   TX queue index (null before the queue wording)
-    timeout_ms      int|null   how long the queue was stopped, ms (~6.5+)
+    timeout_ms      int|null   how long the queue was stopped, ms (6.4+)
     cpu             int|null   CPU that ran the watchdog timer (netdev_crit wording only)
 
 Message ids:
 
     netdev_watchdog.legacy     2.4 - 2.6.26: "NETDEV WATCHDOG: %s: transmit timed out"
     netdev_watchdog.driver     2.6.27 - ~2.6.3x: "NETDEV WATCHDOG: %s (%s): transmit timed out"
-    netdev_watchdog.queue      ~2.6.3x - ~6.4: "NETDEV WATCHDOG: %s (%s): transmit queue %u timed out"
-    netdev_watchdog.queue_ms   ~6.5 - ~6.7: "... transmit queue %u timed out %u ms"
-    netdev_watchdog.crit       ~6.8+: netdev_crit "<netdev prefix>: NETDEV WATCHDOG: CPU: %d: transmit queue %u timed out %u ms"
+    netdev_watchdog.queue      ~2.6.3x - 6.3: "NETDEV WATCHDOG: %s (%s): transmit queue %u timed out"
+    netdev_watchdog.queue_ms   6.4 - 6.7: "... transmit queue %u timed out %u ms"
+    netdev_watchdog.crit       6.8+, 6.6.47+, 6.1.107+: netdev_crit
+                               "<netdev prefix>: NETDEV WATCHDOG: CPU: %d: transmit queue %u timed out %u ms"
 """
 
 from __future__ import annotations
@@ -49,12 +53,19 @@ TRIGGERS = (b"NETDEV WATCHDOG",)
 MESSAGES = {
     "netdev_watchdog.legacy": "NETDEV WATCHDOG: %s: transmit timed out  [2.4 - 2.6.26]",
     "netdev_watchdog.driver": "NETDEV WATCHDOG: %s (%s): transmit timed out  [2.6.27 - ~2.6.3x, WARN_ONCE]",
-    "netdev_watchdog.queue": "NETDEV WATCHDOG: %s (%s): transmit queue %u timed out  [~2.6.3x - ~6.4, WARN_ONCE]",
-    "netdev_watchdog.queue_ms": "NETDEV WATCHDOG: %s (%s): transmit queue %u timed out %u ms  [~6.5 - ~6.7, WARN_ONCE]",
+    "netdev_watchdog.queue": "NETDEV WATCHDOG: %s (%s): transmit queue %u timed out  [~2.6.3x - 6.3, WARN_ONCE]",
+    "netdev_watchdog.queue_ms": "NETDEV WATCHDOG: %s (%s): transmit queue %u timed out %u ms  [6.4 - 6.7, WARN_ONCE]",
     "netdev_watchdog.crit": "<driver> <bus-id> <ifname>: NETDEV WATCHDOG: CPU: %d: transmit queue %u timed out %u ms  "
-                            "[~6.8+, netdev_crit]",
+                            "[6.8+; stable 6.6.47+, 6.1.107+; netdev_crit]",
 }
 FIELDS = ("interface", "driver", "bus_id", "queue", "timeout_ms", "cpu")
+# the first mainline kernel with each wording, then the stable releases that took it
+# (grammars/__init__.py: SINCE)
+SINCE = {
+    "netdev_watchdog.driver": ("2.6.27",),
+    "netdev_watchdog.queue_ms": ("6.4",),
+    "netdev_watchdog.crit": ("6.8", "6.6.47", "6.1.107"),
+}
 
 _UNNAMED = "(unnamed net_device)"
 

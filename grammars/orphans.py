@@ -35,6 +35,8 @@ MESSAGES = {
     "orphans.too_many": "TCP: too many orphaned sockets  [~3.2 - 6.x]",
 }
 FIELDS = ()
+# not before 2.6.39: 2.6.38 still printed the 2.6 texts (grammars/__init__.py: SINCE)
+SINCE = {"orphans.too_many": ("2.6.39",)}
 
 too_many = (pp.Optional(pp.Literal("TCP:"))("prefix") + c.literal_words("too many orphaned sockets")
             + pp.Optional(".") + pp.StringEnd()).set_name("orphans.too_many")

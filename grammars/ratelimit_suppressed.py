@@ -58,6 +58,8 @@ MESSAGES = {
                                     "[4.10 - 6.x; no 'printk: ' before ~5.0]",
 }
 FIELDS = ("function", "suppressed", "source")
+# /dev/kmsg writers rate-limited from 4.10 (grammars/__init__.py: SINCE)
+SINCE = {"ratelimit_suppressed.devkmsg": ("4.10",)}
 
 _period = pp.Optional(pp.Literal("."))
 

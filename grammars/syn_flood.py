@@ -50,6 +50,8 @@ MESSAGES = {
     "syn_flood.addr": "TCP: request_sock_%s: Possible SYN flooding on port %pI4:%u. %s.  [6.2+]",
 }
 FIELDS = ("proto", "ip_version", "listen_address", "port", "action")
+# the first mainline kernel with each wording (grammars/__init__.py: SINCE)
+SINCE = {"syn_flood.proto": ("3.1",), "syn_flood.slab": ("3.17",), "syn_flood.addr": ("6.2",)}
 
 _ACTIONS = {"Sending cookies": "cookies", "Dropping request": "drop"}
 _action = c.value_token("|".join(_ACTIONS), "action", _ACTIONS.__getitem__)("action")

@@ -34,6 +34,8 @@ MESSAGES = {
     "tcp_mem.out_of_memory": "TCP: out of memory -- consider tuning tcp_mem  [~3.2 - 6.x]",
 }
 FIELDS = ()
+# not before 2.6.39: 2.6.38 still printed the 2.6 texts (grammars/__init__.py: SINCE)
+SINCE = {"tcp_mem.out_of_memory": ("2.6.39",)}
 
 out_of_memory = (pp.Optional(pp.Literal("TCP:"))("prefix") + c.literal_words("out of memory")
                  + pp.Literal("--") + c.literal_words("consider tuning tcp_mem")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
+from tcplog import boots
 from tcplog.event import SCHEMA, rfc3339
 from tcplog.framing.context import parse_iso
 
@@ -40,8 +41,7 @@ def findings(docs: Iterable[dict], since: datetime | None = None,
             continue
         if (since and t1 < since) or (until and t0 > until):
             continue
-        b0, b1 = (before.get("boot") or {}).get("id"), (after.get("boot") or {}).get("id")
-        if b0 and b1 and b0 != b1:
+        if boots.apart(before, after):
             continue
         for family, message_id, path in SIGNALS:
             v0, v1 = counter_at(before, path), counter_at(after, path)

@@ -1,4 +1,4 @@
-"""docs/families.md is generated from the family modules' docstrings and MESSAGES.
+"""docs/families.md is generated from the family modules' docstrings, MESSAGES and SINCE.
 
     python -m tcplog.docgen > docs/families.md      (or: make docs)
 
@@ -38,6 +38,12 @@ def render() -> str:
         out.append("| message id | wording and kernel versions |\n| --- | --- |\n")
         for mid, wording in f.MESSAGES.items():
             out.append(f"| `{mid}` | {wording.replace('|', '&#124;')} |\n")
+        since = getattr(f, "SINCE", {})
+        if since:
+            firsts = "; ".join(f"`{mid}` {v[0]}" + (f" (stable: {', '.join(v[1:])})" if v[1:] else "")
+                               for mid, v in since.items())
+            out.append(f"\nNot printed by kernels before: {firsts}. A host reporting an older kernel runs a "
+                       "backport, and its cause says so.\n")
     return "".join(out)
 
 

@@ -5,7 +5,10 @@ counter deltas across the event become evidence. A snapshot further from the eve
 `max_age` counts as missing (the event records it as stale). An event without a wall clock
 (dmesg, kmsg) gets one from a snapshot's boot time plus its monotonic seconds, flagged derived;
 with a boot id on both sides, only a snapshot of the same boot is used. A snapshot of another
-boot (a different boot id, or a boot after the event) is never joined: it is listed as stale.
+boot is never joined: it is listed as stale (reason "another boot"). Another boot
+(tcplog.boots.other_boot) is a different boot id; without ids, a boot after the event, an event
+whose wall time minus monotonic seconds puts its boot after the snapshot was taken, or a `before`
+whose `after` shows a reboot between the two and no later than the event.
 
 Pure: the store is handed in (anything with `refs(host)` and `load(ref)`), times come from events.
 """
@@ -17,6 +20,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 
+from tcplog import boots
 from tcplog.event import rfc3339
 from tcplog.framing.context import parse_iso
 
@@ -79,7 +83,9 @@ class Enricher:
                 docs.append(None)
                 continue
             doc = self._load(ref)
-            if other_boot(event, doc, when):
+            # the snapshot after the event may show the host rebooted between `before` and the event
+            later = self._load(after_ref) if key == "before" and after_ref is not None else None
+            if boots.other_boot(event, doc, when, later):
                 info["stale"].append(dict(entry, reason="another boot"))
                 docs.append(None)
                 continue
@@ -92,7 +98,7 @@ class Enricher:
         for ref in reversed(refs):
             doc = self._load(ref)
             boot = doc.get("boot") or {}
-            if not boot.get("time") or (boot_id and boot.get("id") and _boot_key(boot["id"]) != _boot_key(boot_id)):
+            if not boot.get("time") or boots.ids_differ(boot_id, boot.get("id")):
                 continue
             start = parse_iso(boot["time"])
             if start is None:
@@ -130,22 +136,6 @@ class Enricher:
             cache.popitem(last=False)
             self.evicted += 1
         return doc
-
-
-def other_boot(event: dict, doc: dict, when) -> bool:
-    """True when the snapshot shows another boot than the event's: both boot ids known and
-    different (journald's 32 hex digits against /proc's dashed form), or the host booted after
-    the event. Its gauges then describe a different kernel run, and its counters restarted."""
-    boot = doc.get("boot") or {}
-    event_id = (event.get("kernel") or {}).get("boot_id")
-    if event_id and boot.get("id") and _boot_key(event_id) != _boot_key(boot["id"]):
-        return True
-    booted = parse_iso(boot["time"]) if boot.get("time") else None
-    return booted is not None and when is not None and booted > when
-
-
-def _boot_key(boot_id: str) -> str:
-    return boot_id.replace("-", "").casefold()
 
 
 def kernel_release(joined: Joined, override: str | None = None) -> str | None:

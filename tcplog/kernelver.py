@@ -105,6 +105,22 @@ def parse(release: object) -> KernelVersion | None:
     )
 
 
+def predates(version: KernelVersion, since: tuple[str, ...]) -> bool:
+    """True when `version` is older than every kernel that can hold a change: `since` is the first
+    mainline release with it, then releases of older stable series that took it (`("6.8", "6.6.47",
+    "6.1.107")`). 6.1.50 predates that change, 6.1.110 and 6.9 do not."""
+    first, *stable = since
+    if version.at_least(first):
+        return False
+    for release in stable:
+        b = parse(release)
+        if b is None:
+            raise ValueError(f"not a kernel version: {release!r}")
+        if version.key[:2] == b.key[:2] and version.at_least(b):
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class KernelRange:
     """An inclusive version range; `min`/`max` are release strings or None (open)."""

@@ -9,6 +9,7 @@ known and not smaller than what the log shows, else the log's count.
 
 from __future__ import annotations
 
+from tcplog import boots
 from tcplog.counters import counter_at
 
 # family -> the snapshot counter that counts each occurrence of the message
@@ -31,8 +32,7 @@ def counter_delta(event: dict, before: dict | None, after: dict | None) -> tuple
         return None
     if path[1] == "{table}":
         path = (path[0], event["fields"].get("table") or "arp_cache", path[2])
-    b0, b1 = (before.get("boot") or {}).get("id"), (after.get("boot") or {}).get("id")
-    if b0 and b1 and b0 != b1:
+    if boots.apart(before, after):
         return None  # counters restart at boot
     v0, v1 = counter_at(before, path), counter_at(after, path)
     if v0 is None or v1 is None or v1 < v0:

@@ -15,6 +15,7 @@ import pytest
 from tcplog import docgen, framing
 from tcplog.framing.context import FramingContext
 from tcplog.grammars import FAMILIES
+from tcplog.kernelver import parse as parse_kernel
 from tests import golden
 
 STABLE_IDS = {
@@ -64,6 +65,20 @@ def test_family_identity_constants(family):
         assert isinstance(t, bytes) and t.isascii() and not set(b'"\\/') & set(t), t
     if family.ORIGIN == "shipper":
         assert family.PROGRAMS
+
+
+def test_first_kernels_of_wordings_are_versions_of_the_familys_own_wordings():
+    """SINCE names the family's own message ids; its mainline release and the stable releases after it parse,
+    and each stable release is of an older series than the mainline one."""
+    offenders = []
+    for family in FAMILIES:
+        for mid, since in getattr(family, "SINCE", {}).items():
+            versions = [parse_kernel(v) for v in since]
+            if mid not in family.MESSAGES or not since or None in versions:
+                offenders.append(f"{family.FAMILY}: {mid} {since}")
+            elif any(v.key[:2] >= versions[0].key[:2] for v in versions[1:]):
+                offenders.append(f"{family.FAMILY}: {mid}: a stable release not older than {since[0]}")
+    assert not offenders, offenders
 
 
 def test_message_ids_are_unique_across_families():

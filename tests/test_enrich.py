@@ -33,8 +33,8 @@ class ListStore:
 
 def snap(host, hhmm, release="3.10.0-1160.el7.x86_64", boot=None, boot_id=None):
     t = datetime(2026, 11, 20, int(hhmm[:2]), int(hhmm[2:]), tzinfo=timezone.utc)
-    return {"id": f"{host}-{hhmm}", "host": host, "t": t, "kernel": {"release": release, "version": None},
-            "boot": {"time": boot, "id": boot_id}}
+    return {"id": f"{host}-{hhmm}", "host": host, "t": t, "time": t.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "kernel": {"release": release, "version": None}, "boot": {"time": boot, "id": boot_id}}
 
 
 LINE = "Nov 20 10:30:00 web1 kernel: TCP: too many orphaned sockets"
@@ -94,6 +94,51 @@ def test_a_snapshot_of_a_later_boot_is_not_joined():
     assert joined.before["id"] == "web1-1020" and joined.after is None and event["snapshot"]["after"] is None
     assert event["snapshot"]["stale"] == [{"id": "web1-1040", "time": "2026-11-20T10:40:00.000000Z",
                                            "age_s": -600.0, "reason": "another boot"}]
+
+
+def test_a_before_snapshot_is_refused_when_the_after_shows_a_reboot_before_the_event():
+    """No boot ids: the 10:40 snapshot booted at 10:25, after the 10:20 one was taken and before the
+    10:30 event, so the host rebooted in between and the 10:20 snapshot is of another boot."""
+    store = ListStore([snap("web1", "1020", boot="2026-11-01T00:00:00.000000Z"),
+                       snap("web1", "1040", boot="2026-11-20T10:25:00.000000Z")])
+    (event,) = golden.run([LINE])
+    joined = Enricher(store).join(event)
+    assert joined.before is None and joined.after["id"] == "web1-1040"
+    assert event["snapshot"]["stale"] == [{"id": "web1-1020", "time": "2026-11-20T10:20:00.000000Z",
+                                           "age_s": 600.0, "reason": "another boot"}]
+
+
+def test_an_after_snapshot_too_far_to_judge_by_still_shows_the_reboot():
+    """The after snapshot is over max_age from the event, but its boot time still proves the reboot."""
+    store = ListStore([snap("web1", "1020", boot="2026-11-01T00:00:00.000000Z"),
+                       snap("web1", "2300", boot="2026-11-20T10:25:00.000000Z")])
+    (event,) = golden.run([LINE])
+    joined = Enricher(store, EnrichSettings(max_age=timedelta(hours=1))).join(event)
+    assert (joined.before, joined.after) == (None, None)
+    assert [s.get("reason") for s in event["snapshot"]["stale"]] == ["another boot", None]
+
+
+def test_the_event_monotonic_stamp_places_its_boot_after_the_before_snapshot():
+    """10:30:00 with [120.0] since boot: the kernel booted at 10:28, after the 10:20 snapshot was
+    taken, so that snapshot (of the boot of Nov 1) is of another boot; [ 2000000.0] is the same boot."""
+    store = ListStore([snap("web1", "1020", boot="2026-11-01T00:00:00.000000Z")])
+    (event,) = golden.run(["Nov 20 10:30:00 web1 kernel: [  120.000000] TCP: too many orphaned sockets"])
+    assert Enricher(store).join(event).before is None
+    assert event["snapshot"]["stale"][0]["reason"] == "another boot"
+    (event,) = golden.run(["Nov 20 10:30:00 web1 kernel: [1675800.000000] TCP: too many orphaned sockets"])
+    assert Enricher(store).join(event).before["id"] == "web1-1020"
+
+
+def test_boots_within_the_slack_are_one_boot():
+    """A snapshot taken 30 s after its boot at 10:20:00 and an event whose stamps put its boot at
+    10:21:00 (a clock step of a minute) are one boot; stamps putting it at 10:25 are another."""
+    store = ListStore([dict(snap("web1", "1020", boot="2026-11-20T10:20:00.000000Z"),
+                            t=datetime(2026, 11, 20, 10, 20, 30, tzinfo=timezone.utc),
+                            time="2026-11-20T10:20:30.000000Z")])
+    (event,) = golden.run(["Nov 20 10:30:00 web1 kernel: [  540.000000] TCP: too many orphaned sockets"])
+    assert Enricher(store).join(event).before["id"] == "web1-1020"
+    (event,) = golden.run(["Nov 20 10:30:00 web1 kernel: [  300.000000] TCP: too many orphaned sockets"])
+    assert Enricher(store).join(event).before is None
 
 
 def test_a_snapshot_with_another_boot_id_is_not_joined_whatever_its_spelling():

@@ -18,7 +18,7 @@ def explain(*args, stdin=b""):
 
 def test_limit_cause_with_evidence_and_guarded_remediation():
     """A 2.6.18 TIME_WAIT overflow with tw at the limit: death-row cause, evidence 100 %, tw_recycle guardrail."""
-    r = explain("Nov 20 10:00:00 web1 kernel: TCP: time wait bucket table overflow", "--snapshot", SOS,
+    r = explain("Nov 20 10:10:00 web1 kernel: TCP: time wait bucket table overflow", "--snapshot", SOS,
                 "--kernel", "2.6.18-419.el5", "--json")
     assert r.returncode == 0, r.stderr
     event = orjson.loads(r.stdout)
@@ -127,3 +127,42 @@ def test_a_snapshot_of_another_boot_is_not_used():
     assert b"is of another boot than the line: not used" in r.stderr
     r = explain(line % "3f0c1b8e9d574a438b1e52a6c0f3d7aa", "--snapshot", SOS, "--json")
     assert orjson.loads(r.stdout)["cause"]["id"] == "tw_bucket_overflow.limit"
+
+
+def test_a_line_whose_stamps_place_its_boot_after_the_snapshot_is_not_judged_by_it():
+    """No boot id: 10:10:00 with [200.0] since boot means the host booted at 10:06:40, after the
+    report was taken (10:05), so the report is of the previous boot: not used, noted on stderr."""
+    r = explain("Nov 20 10:10:00 web1 kernel: [  200.000000] TCP: time wait bucket table overflow",
+                "--snapshot", SOS, "--json")
+    event = orjson.loads(r.stdout)
+    assert event["cause"]["id"] == "ambiguous" and event["snapshot"]["stale"][0]["reason"] == "another boot"
+    assert b"is of another boot than the line: not used" in r.stderr
+    r = explain("Nov 20 10:10:00 web1 kernel: [515400.000000] TCP: time wait bucket table overflow",
+                "--snapshot", SOS, "--json")
+    assert orjson.loads(r.stdout)["cause"]["id"] == "tw_bucket_overflow.limit"
+
+
+def test_a_single_snapshot_taken_after_the_line_is_its_after():
+    """The report (10:05) was taken after a 10:00 line: it is the `after`, as scan would place it, and
+    state read from it lowers the confidence one step and says so; before the line it is the `before`."""
+    line = "Nov 20 10:00:00 web1 kernel: TCP: time wait bucket table overflow"
+    event = orjson.loads(explain(line, "--snapshot", SOS, "--kernel", "2.6.18-419.el5", "--json").stdout)
+    assert event["snapshot"]["before"] is None and event["snapshot"]["after"]["age_s"] == -300.0
+    cause = event["cause"]
+    assert cause["id"] == "tw_bucket_overflow.limit_death_row" and cause["confidence"] == "medium"
+    assert cause["summary"].endswith("(state read from the snapshot taken after the event)")
+    event = orjson.loads(explain(line.replace("10:00:00", "10:10:00"), "--snapshot", SOS, "--json").stdout)
+    assert event["snapshot"]["after"] is None and event["snapshot"]["before"]["age_s"] == 300.0
+
+
+def test_two_snapshots_on_one_side_of_the_line_use_the_nearer(tmp_path):
+    """Two snapshots both before the line: the later one is `before`, the earlier is not used (noted)."""
+    r = tcplog("snapshot", "--from", SOS, "-o", str(tmp_path / "a.json"))
+    assert r.returncode == 0, r.stderr
+    doc = orjson.loads((tmp_path / "a.json").read_bytes())
+    (tmp_path / "b.json").write_bytes(orjson.dumps(dict(doc, time="2026-11-20T10:07:00.000000Z")))
+    r = explain("Nov 20 10:10:00 web1 kernel: TCP: time wait bucket table overflow", "--snapshot",
+                str(tmp_path / "a.json"), "--snapshot", str(tmp_path / "b.json"), "--json")
+    event = orjson.loads(r.stdout)
+    assert event["snapshot"]["before"]["time"] == "2026-11-20T10:07:00.000000Z" and event["snapshot"]["after"] is None
+    assert b"web1@2026-11-20T10:05:00.000000Z is not next to the line" in r.stderr

@@ -16,7 +16,10 @@ message id:
    counter to gather to tell them apart). With nothing True or UNKNOWN either, the cause is
    `ambiguous` with no candidates: no rule explains the event with the evidence at hand.
 
-The engine never guesses: a confident cause needs every condition of its rule to hold.
+The engine never guesses: a confident cause needs every condition of its rule to hold. Nor does
+it trust a version number the wording contradicts: a wording its family's SINCE says no kernel
+before X printed, on a host reporting an older kernel, adds a "probably a backport" note to the
+summary and the evidence (`_note_backport`).
 Output is the cause object (docs/classification.md): id, confidence, summary (placeholders
 filled), evidence (value / limit / ratio), remediation (current and suggested values, a command,
 why, guardrails), candidates, collect, references.
@@ -43,6 +46,8 @@ from tcplog.classify.loader import (
     rules_dir,
 )
 from tcplog.classify.predicates import COMBINATORS, PREDICATES, SUGGESTIONS, VALUES
+from tcplog.grammars import BY_ID as FAMILIES
+from tcplog.kernelver import predates
 
 __all__ = ["AMBIGUOUS", "SYNTHETIC_MESSAGES", "SYSCTL_NAME", "Catalog", "Rule", "build_catalog", "classify",
            "compile_rule", "evaluate", "expr_text", "load_rule_file", "load_rules", "locate", "render", "rules_dir"]
@@ -148,14 +153,39 @@ def classify(event: dict, before: dict | None, after: dict | None, kernel_releas
     facts = factlib.build(event, before, after, kernel_release)
     rules = catalog.for_event(event.get("family"), event.get("message_id"))
     verdicts = sorted((evaluate(r, facts) for r in rules), key=lambda v: v.rule.rank)
+    cause = None
     for pool in ([v for v in verdicts if not v.rule.fallback], [v for v in verdicts if v.rule.fallback]):
         matched = [v for v in pool if v.state is True]
         unknown = [v for v in pool if v.state is UNKNOWN]
         if matched:
-            return _decided(matched[0], matched[1:] + unknown, facts)
+            cause = _decided(matched[0], matched[1:] + unknown, facts)
+            break
         if unknown:
-            return _ambiguous(unknown, facts)
-    return _ambiguous([], facts)
+            cause = _ambiguous(unknown, facts)
+            break
+    return _note_backport(cause or _ambiguous([], facts), facts)
+
+
+def wording_since(family: str | None, message_id: str | None) -> tuple[str, ...] | None:
+    """The first kernels with this wording (the family's SINCE: mainline, then stable), or None."""
+    module = FAMILIES.get(family or "")
+    return getattr(module, "SINCE", {}).get(message_id) if module is not None else None
+
+
+def _note_backport(cause: dict, facts: Facts) -> dict:
+    """A wording no kernel before its SINCE printed, on a host reporting an older kernel: the kernel
+    carries a backport (RHEL and Ubuntu kernels take newer code under their old version), so its
+    version number is not the code's. Say so in the summary and as evidence, rather than trust it."""
+    since = wording_since(facts.event.get("family"), facts.event.get("message_id"))
+    if since is None or facts.kernel is None or not predates(facts.kernel, since):
+        return cause
+    first = since[0] + (f" (stable: {', '.join(since[1:])})" if since[1:] else "")
+    cause["summary"] += (f" (this wording is not in kernels before {first}, but the kernel is {facts.kernel_release}:"
+                         " probably a backport (RHEL and Ubuntu kernels carry newer code under an older version),"
+                         " so rules bound to kernel versions may misjudge it)")
+    cause["evidence"].append({"name": "kernel older than the wording: a backport?", "path": "kernel.release",
+                              "value": facts.kernel_release, "limit": first, "ratio": None})
+    return cause
 
 
 # -- output -------------------------------------------------------------------------------------

@@ -22,8 +22,8 @@ A path may embed `{event.fields.X}`, replaced by that field first:
 `sysctl:net.ipv4.conf.{event.fields.interface}.rp_filter`.
 
 Anything that cannot be resolved — a missing snapshot, a null section, an absent key, a counter
-that went backwards, a reboot between the two snapshots (boot ids differ, or the later one booted
-after the earlier one was taken), a field the wording lacks — is UNKNOWN, never False and never
+that went backwards, a reboot between the two snapshots (tcplog.boots.apart: boot ids differ in
+any spelling, or the later one booted after the earlier one was taken), a field the wording lacks — is UNKNOWN, never False and never
 None. UNKNOWN refuses to act as a bool, so no code can silently treat "don't know" as "no".
 """
 
@@ -33,6 +33,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from tcplog import boots
 from tcplog.kernelver import KernelVersion
 from tcplog.kernelver import parse as parse_kernel
 
@@ -202,11 +203,8 @@ class Facts:
         before, after = self._doc("before"), self._doc("after")
         if before is None or after is None or not tokens:
             return UNKNOWN
-        b_boot, a_boot = _dig(before, ["boot", "id"]), _dig(after, ["boot", "id"])
-        if b_boot is not UNKNOWN and a_boot is not UNKNOWN and b_boot != a_boot:
-            return UNKNOWN  # a reboot reset every counter
-        if _rebooted_between(before, after):
-            return UNKNOWN  # no boot ids (a /proc copy, a sosreport), but the later boot is newer
+        if boots.apart(before, after):
+            return UNKNOWN  # a reboot between them reset every counter (boot ids, else boot times)
         if tokens == ["time"]:
             t0, t1 = _time(before.get("time")), _time(after.get("time"))
             if t0 is None or t1 is None or t1 < t0:
@@ -288,13 +286,6 @@ def _dig(node, tokens: list[str]):
 
 def _scalar(text: str):
     return int(text) if _INT.match(text) else text
-
-
-def _rebooted_between(before: dict, after: dict) -> bool:
-    """True when the after snapshot's host booted after the before snapshot was taken: copies of
-    /proc and sosreports carry the boot time (btime) but seldom the boot id."""
-    booted, taken = _time(_dig(after, ["boot", "time"])), _time(before.get("time"))
-    return booted is not None and taken is not None and booted > taken
 
 
 def _time(text) -> datetime | None:

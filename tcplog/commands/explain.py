@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import bisect
 import sys
 from datetime import datetime, timedelta, timezone
 
 import orjson
 
+from tcplog.boots import other_boot
 from tcplog.classify import load_rules
 from tcplog.commands.common import EPILOG, EXIT_INPUT, EXIT_OK, duration, framing_args, reference, zone
 from tcplog.connectors import snapshot_sources
-from tcplog.enrich import Joined, other_boot
+from tcplog.enrich import Joined
 from tcplog.errors import InputError, SnapshotError, UsageError
 from tcplog.event import rfc3339
 from tcplog.framing.context import FramingContext, parse_iso
@@ -40,7 +42,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("line", metavar="LINE", help="the log line (any framing), or - to read it from stdin")
     p.add_argument("--snapshot", metavar="FILE", action="append", default=[],
                    help="host state to judge by: a tcplog snapshot document, a sosreport, a copied /proc tree or a "
-                        "sysctl -a file; give two (before, after) for counter deltas")
+                        "sysctl -a file; placed before or after the line by its time, as scan does (one taken after "
+                        "the line is its after); give one from each side for counter deltas")
     p.add_argument("--kernel", metavar="RELEASE", help="kernel release, e.g. 3.10.0-1160.el7.x86_64 "
                                                        "(default: the snapshot's)")
     p.add_argument("--max-snapshot-age", metavar="DURATION", type=duration, default=timedelta(hours=6),
@@ -69,8 +72,10 @@ def run(args) -> int:
             return EXIT_INPUT
     if len(docs) > 2:
         raise UsageError("--snapshot: give at most two snapshots (before and after)")
-    docs.sort(key=lambda d: d["time"])
-    joined = Joined(docs[0] if docs else None, docs[1] if len(docs) > 1 else None)
+    joined, unused = _placed(event, docs)
+    for doc in unused:
+        print(f"tcplog: note: snapshot {doc['host']}@{doc['time']} is not next to the line (the other one is "
+              "closer on the same side of it): not used", file=sys.stderr)
     if event["host"] is None and docs:
         event["host"] = docs[0]["host"]
     for doc in docs:
@@ -105,6 +110,20 @@ def _event(data: bytes, ctx: FramingContext, forced: str) -> dict | None:
     return Recognizer(forced_framing=forced).event(data, ctx, Position())
 
 
+def _placed(event: dict, docs: list[dict]) -> tuple[Joined, list[dict]]:
+    """(before, after) around the line, as scan's enricher places them: the latest snapshot at or
+    before the line's time is `before`, the first one after it `after`; and the snapshots left over
+    (two on one side of the line). A line without a wall clock takes them in time order."""
+    docs = sorted(docs, key=lambda d: parse_iso(d["time"]) or datetime.min.replace(tzinfo=timezone.utc))
+    when = parse_iso(event["time"]) if event["time"] else None
+    if when is None:
+        return Joined(docs[0] if docs else None, docs[1] if len(docs) > 1 else None), []
+    times = [parse_iso(d["time"]) or when for d in docs]
+    i = bisect.bisect_right(times, when)
+    before, after = docs[i - 1] if i > 0 else None, docs[i] if i < len(docs) else None
+    return Joined(before, after), [d for d in docs if d is not before and d is not after]
+
+
 def _judged_by(event: dict, given: Joined, max_age: timedelta) -> tuple[dict, Joined]:
     """(the event's `snapshot` info, the snapshots that judge it). Ages are known only when the line
     carries a time; a snapshot further than `max_age` from it is stale (listed, not used), as the
@@ -120,7 +139,7 @@ def _judged_by(event: dict, given: Joined, max_age: timedelta) -> tuple[dict, Jo
         entry = {"id": f"{doc['host']}@{doc['time']}", "time": rfc3339(t) if t else doc["time"], "age_s": round(age, 6)}
         if abs(age) > max_age.total_seconds():
             info["stale"].append(entry)
-        elif other_boot(event, doc, when):
+        elif other_boot(event, doc, when, given.after if key == "before" else None):
             info["stale"].append(dict(entry, reason="another boot"))
         else:
             info[key], used[key] = entry, doc

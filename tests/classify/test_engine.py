@@ -115,6 +115,13 @@ def test_delta_is_unknown_when_the_later_snapshot_booted_after_the_earlier_was_t
     assert build_facts(event(), b, same_boot).get("delta.conntrack.stat.insert_failed") == 300
 
 
+def test_delta_compares_boot_ids_in_any_spelling():
+    """One boot id dashed in upper case (a sysctl dump) and as 32 hex digits (journald) is one boot: the delta is known."""
+    b = {"boot": {"id": "3F0C1B8E-9D57-4A43-8B1E-52A6C0F3D7AA"}, "netstat": {"TcpExt": {"X": 5}}}
+    a = {"boot": {"id": "3f0c1b8e9d574a438b1e52a6c0f3d7aa"}, "netstat": {"TcpExt": {"X": 9}}}
+    assert build_facts(event(), b, a).get("delta.netstat.TcpExt.X") == 4
+
+
 def test_listener_is_matched_by_port_and_address_and_named():
     """The event's address:port picks the listener; its name reads address:port (process, pid)."""
     listeners = [{"proto": "tcp", "address": "127.0.0.1", "port": 8080, "accept_queue": 0, "backlog": 10},
@@ -443,3 +450,38 @@ def test_a_vlan_interface_sysctl_is_found_under_either_spelling_and_set_with_sla
         rem = next(r for r in cause["remediation"] if r["knob"].endswith("rp_filter"))
         assert (rem["knob"], rem["current"]) == ("net.ipv4.conf.eth0/100.rp_filter", "1")
         assert rem["command"] == f"sysctl -w net.ipv4.conf.eth0/100.rp_filter={rem['suggested']}"
+
+
+SLAB_LINE = ("Nov 20 10:00:00 web1 kernel: TCP: request_sock_TCP: Possible SYN flooding on port 8080. "
+             "Sending cookies.  Check SNMP counters.")
+CRIT_LINE = ("Nov 20 10:00:00 web1 kernel: mlx5_core 0000:81:00.0 eth2: NETDEV WATCHDOG: CPU: 1: "
+             "transmit queue 3 timed out 5376 ms")
+
+
+def test_a_wording_newer_than_the_kernel_is_noted_as_a_backport():
+    """The request_sock_ wording came with 3.17: on a RHEL 7 3.10 kernel the cause says it is probably a
+    backport, in the summary and as evidence, instead of trusting the version; on 4.18 it says nothing."""
+    cause = classify(event(SLAB_LINE), None, None, kernel_release="3.10.0-1160.el7.x86_64")
+    assert "this wording is not in kernels before 3.17, but the kernel is 3.10.0-1160.el7.x86_64: probably a " \
+           "backport" in cause["summary"]
+    note = cause["evidence"][-1]
+    assert (note["path"], note["value"], note["limit"], note["ratio"]) == (
+        "kernel.release", "3.10.0-1160.el7.x86_64", "3.17", None)
+    jsonschema.validate(cause, CAUSE_SCHEMA)
+    later = classify(event(SLAB_LINE), None, None, kernel_release="4.18.0-513.el8")
+    assert "backport" not in later["summary"] and all(e["path"] != "kernel.release" for e in later["evidence"])
+
+
+def test_a_stable_backport_the_catalog_knows_is_not_noted():
+    """The netdev_crit watchdog wording is 6.8+, and stable took it into 6.1.107: 6.1.110 prints it
+    unremarked, 6.1.50 gets the note naming both."""
+    assert "backport" not in classify(event(CRIT_LINE), None, None, kernel_release="6.1.110")["summary"]
+    cause = classify(event(CRIT_LINE), None, None, kernel_release="6.1.50")
+    assert "not in kernels before 6.8 (stable: 6.6.47, 6.1.107)" in cause["summary"]
+    assert cause["id"] == "netdev_watchdog.tx_hang"
+
+
+def test_no_backport_note_without_a_kernel_version():
+    """With no kernel release known there is nothing to compare: no note."""
+    cause = classify(event(SLAB_LINE), None, None)
+    assert "backport" not in cause["summary"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tcplog.kernelver import KernelRange, parse
+from tcplog.kernelver import KernelRange, parse, predates
 
 RELEASES = [
     ("2.6.18-419.el5", (2, 6, 18), 5, False),
@@ -84,3 +84,11 @@ def test_range_rejects_bad_bounds():
     """A bound that is not a version is a ValueError naming it."""
     with pytest.raises(ValueError, match="kernel.min"):
         KernelRange("five", None)
+
+
+def test_predates_reads_mainline_then_the_stable_series_that_took_a_change():
+    """("6.8", "6.6.47", "6.1.107"): 6.1.50 and 5.15 predate it; 6.1.107, 6.6.50 and 6.9 do not."""
+    since = ("6.8", "6.6.47", "6.1.107")
+    assert [predates(parse(r), since) for r in ("6.1.50", "5.15.0-91-generic", "6.1.107", "6.6.50", "6.9.1")] == [
+        True, True, False, False, False]
+    assert predates(parse("3.10.0-1160.el7.x86_64"), ("3.17",)) and not predates(parse("3.17"), ("3.17",))

@@ -75,3 +75,31 @@ def test_ip_conntrack_expectation_line_never_raises_nf_conntrack_expect_max():
     cause = cause_of(IP_EXPECT, None, "2.6.18-419.el5")
     assert cause["confidence"] == "low"
     assert "nf_conntrack_expect_max" not in knobs_and_commands(cause)
+
+
+def test_expect_max_default_is_the_kernels_formula():
+    """nf_conntrack_expect_init() sets 4 × (buckets / 256, at least 1), about buckets / 64: the rule says
+    so and names the kernel documentation's "buckets / 256" as the hash size, not the default limit."""
+    rule = load_rules().by_id("conntrack_expect_full.limit")
+    text = " ".join(rule.description.split())
+    assert "4 × the expectation hash size" in text and "about buckets / 64 and at least 4" in text
+    assert "default buckets / 256" not in text
+    assert any("nf_ct_expect_max = nf_ct_expect_hsize * 4" in ref for ref in rule.references)
+
+
+def test_netdev_watchdog_texts_agree_on_the_once_per_boot_kernels():
+    """WARN_ONCE ends with 6.7 (e316dd1cf135 reached net-next after 6.7-rc1; stable took it into 6.6.47 and
+    6.1.107): the grammar's wordings, both rules and the NIC incident advice say the same."""
+    from tcplog import incidents
+    from tcplog.grammars import netdev_watchdog
+
+    catalog = load_rules()
+    once = " ".join(catalog.by_id("netdev_watchdog.tx_hang_once").description.split())
+    every = " ".join(catalog.by_id("netdev_watchdog.tx_hang").description.split())
+    advice = next(r.advice for r in incidents.load_rules() if r.id == "nic_fault")
+    assert "2.6.27 - 6.7" in once and "6.6.47" in once and "6.1.107" in once
+    assert "6.8+" in every and "2.6.27 - 6.7" in every and "2.6.27-6.7" in advice
+    messages = netdev_watchdog.MESSAGES
+    assert messages["netdev_watchdog.queue_ms"].endswith("[6.4 - 6.7, WARN_ONCE]")
+    assert "[6.8+; stable 6.6.47+, 6.1.107+; netdev_crit]" in messages["netdev_watchdog.crit"]
+    assert not [t for t in (once, every, advice, *messages.values()) if "6.5" in t or "~6.7" in t]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+from pathlib import Path
+
+import pytest
 
 from tcplog.classify import engine
 from tcplog.classify.engine import SYSCTL_NAME, load_rule_file
@@ -176,3 +180,94 @@ def test_classification_doc_names_every_predicate_function_and_helper():
     names = [*predicates.PREDICATES, *predicates.COMBINATORS, *predicates.VALUES, *predicates.SUGGESTIONS,
              *(f"`{root}" for root in facts.ROOTS), "sysctl:"]
     _fail("undocumented in docs/classification.md", [n for n in names if n not in text])
+
+
+# -- citations ----------------------------------------------------------------------------------
+
+REPO = Path(__file__).parents[2]
+REFERENCE = "kernel-net-messages.md"
+_DOC_LINK = re.compile(r"\b(docs/[\w.-]+\.md)(?:#([\w-]+))?")
+_SECTION = re.compile(r"§(\d+(?:\.\d+)?)(?:\s*\(((?:[^()]|\([^()]*\))*)\))?")  # §5 (label, may hold (one) pair)
+# words that name a part of a section rather than what it says ("… row", "… notes", "rule 4")
+_PART_WORDS = {"row", "rows", "notes", "note", "rule", "rules", "the", "a", "an", "of", "on", "in", "and", "or",
+               "with", "when", "to", "for", "by", "as", "from", "u"}
+
+
+def _slug(heading: str) -> str:
+    """A Markdown heading's anchor as GitHub makes it."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def _reference_text() -> str | None:
+    """The kernel-message reference the rules cite, where this checkout can see it: $TCPLOG_REFERENCE, or
+    shared/reference/ beside the repository (where bench/ reads its wordings)."""
+    for path in (os.environ.get("TCPLOG_REFERENCE"), REPO.parent / "shared" / "reference" / REFERENCE):
+        if path and Path(path).is_file():
+            return Path(path).read_text(encoding="utf-8")
+    return None
+
+
+def reference_sections(text: str) -> dict[str, str]:
+    """Section number → its text (a `##` section holds its `###` subsections), from `## 5. Title` headings."""
+    heads = [(m.start(), len(m.group(1)), m.group(2))
+             for m in re.finditer(r"^(#{2,}) (\d+(?:\.\d+)?)[. ]", text, re.M)]
+    out = {}
+    for i, (start, level, number) in enumerate(heads):
+        end = next((s for s, lv, _ in heads[i + 1:] if lv <= level), len(text))
+        out[number] = text[start:end]
+    return out
+
+
+def citation_problems(reference: str, sections: dict[str, str]) -> list[str]:
+    """What is wrong with one `kernel-net-messages.md §N (label), §M` citation: a section the reference
+    lacks, or a label whose words the section does not hold (`§9 (hardware checksum notes)`)."""
+    cited = _SECTION.findall(reference)
+    if not cited:
+        return [f"{reference!r}: names no section"]
+    problems = []
+    for number, label in cited:
+        if number not in sections:
+            problems.append(f"{reference!r}: no §{number}")
+            continue
+        text = re.sub(r"[`*]", "", sections[number]).lower()
+        words = [w for w in re.findall(r"[a-z0-9_]+(?:\.[a-z0-9_]+)*", label.lower()) if w not in _PART_WORDS]
+        missing = [w for w in words if w not in text]
+        if missing:
+            problems.append(f"{reference!r}: §{number} has no {', '.join(missing)}")
+    return problems
+
+
+def test_citation_check_catches_a_label_the_section_lacks():
+    """The check itself: a real section with a made-up part is an offender, a real part is not."""
+    sections = {"9": "## 9. UDP short packet / bad checksum\n| `UDP: bad checksum.` | InCsumErrors |"}
+    assert citation_problems("kernel-net-messages.md §9 (hardware checksum notes)", sections)
+    assert citation_problems("kernel-net-messages.md §12", sections)
+    assert not citation_problems("kernel-net-messages.md §9 (bad checksum row)", sections)
+
+
+def test_every_cited_docs_page_and_anchor_exists():
+    """A rule's `docs/X.md#anchor` reference names a page of this repository and one of its headings."""
+    offenders = []
+    for r in _rules():
+        for ref in r.references:
+            for page, anchor in _DOC_LINK.findall(ref):
+                path = REPO / page
+                if not path.is_file():
+                    offenders.append(f"{r.id}: {page} does not exist")
+                    continue
+                headings = re.findall(r"^#+ (.+)$", path.read_text(encoding="utf-8"), re.M)
+                if anchor and anchor not in {_slug(h) for h in headings}:
+                    offenders.append(f"{r.id}: {page} has no heading #{anchor}")
+    _fail("references to docs that do not resolve", offenders)
+
+
+def test_every_cited_reference_section_exists():
+    """Each `kernel-net-messages.md §N (label)` a rule cites is a section of the reference whose text holds the
+    label's words. Skipped where the reference is not beside the checkout (set TCPLOG_REFERENCE to its path)."""
+    text = _reference_text()
+    if text is None:
+        pytest.skip(f"{REFERENCE} not found beside the checkout (set TCPLOG_REFERENCE)")
+    sections = reference_sections(text)
+    offenders = [f"{r.id}: {p}" for r in _rules() for ref in r.references if ref.startswith(REFERENCE)
+                 for p in citation_problems(ref, sections)]
+    _fail("citations of the kernel-message reference that do not resolve", offenders)
