@@ -163,7 +163,7 @@ def classify(event: dict, before: dict | None, after: dict | None, kernel_releas
         if unknown:
             cause = _ambiguous(unknown, facts)
             break
-    return _note_backport(cause or _ambiguous([], facts), facts)
+    return _note_backport(cause or _ambiguous([], facts, ruled_out=verdicts), facts)
 
 
 def wording_since(family: str | None, message_id: str | None) -> tuple[str, ...] | None:
@@ -210,7 +210,10 @@ def _decided(win: Verdict, others: list[Verdict], facts: Facts) -> dict:
     }
 
 
-def _ambiguous(candidates: list[Verdict], facts: Facts) -> dict:
+def _ambiguous(candidates: list[Verdict], facts: Facts, ruled_out: list[Verdict] = ()) -> dict:
+    """The cause when no rule decides: the candidates still possible and what to collect; when
+    every rule's conditions were false (`ruled_out`), the evidence those rules read, so the numbers
+    that ruled them out are shown."""
     family = facts.event.get("family")
     merged: dict[str, list[str]] = {}  # where → whats, in candidate rank order
     for v in candidates:
@@ -226,6 +229,12 @@ def _ambiguous(candidates: list[Verdict], facts: Facts) -> dict:
         collect.append({"what": "a snapshot taken closer to the event (the rules' conditions were all false)",
                         "where": "tcplog snapshot"})
         summary = f"No {family} rule fits the evidence at hand: cause not decided"
+        if ruled_out:
+            snapshot = facts.after if facts.substituted else facts.before
+            state = f"the snapshot of {snapshot['time']}" if snapshot and snapshot.get("time") else "the evidence at hand"
+            summary = (f"No {family} rule fits {state} (ruled out: {', '.join(v.rule.id for v in ruled_out)}): "
+                       "the state the event reports was not there when the snapshot was taken (a spike between "
+                       "snapshot and event, or another host's snapshot); the evidence shows what the rules read")
     else:
         n = len(candidates)
         causes = "1 possible cause" if n == 1 else f"{n} possible causes"
@@ -236,7 +245,7 @@ def _ambiguous(candidates: list[Verdict], facts: Facts) -> dict:
         wants = ", ".join(c["where"] for c in collect[:4]) or "a snapshot"
         summary = f"{why} ({', '.join(v.rule.id for v in candidates)}); collect {wants} to decide"
     evidence, seen = [], set()
-    for v in candidates:
+    for v in candidates or ruled_out:
         for e in v.rule.evidence:
             item = _evidence(e, facts)
             if (item["name"], item["path"]) not in seen:
@@ -250,7 +259,7 @@ def _ambiguous(candidates: list[Verdict], facts: Facts) -> dict:
         "remediation": [],
         "candidates": [_candidate(v, facts) for v in candidates],
         "collect": collect,
-        "references": _dedupe([r for v in candidates for r in v.rule.references]),
+        "references": _dedupe([r for v in candidates or ruled_out for r in v.rule.references]),
     }
 
 

@@ -213,9 +213,21 @@ def test_false_rules_are_not_candidates():
 
 
 def test_nothing_true_or_unknown_is_ambiguous_without_candidates():
-    """Every rule false: still ambiguous (no rule fits), with no candidates."""
-    cause = classify(event(), BELOW, None, catalog=catalog(rule()))
+    """Every rule false: still ambiguous (no rule fits), with no candidates; the evidence the
+    ruled-out rules read is shown (the numbers that ruled them out) and the summary names them
+    and the snapshot they were read from."""
+    cause = classify(event(), dict(BELOW, time="2026-11-21T09:59:00Z"), None, catalog=catalog(rule()))
     assert cause["id"] == "ambiguous" and cause["candidates"] == [] and cause["collect"]
+    assert cause["evidence"] == [{"name": "TIME_WAIT", "path": "before.sockstat.TCP.tw", "value": 10,
+                                  "limit": 180000, "ratio": 0.0001}]
+    assert "fits the snapshot of 2026-11-21T09:59:00Z (ruled out: tw_bucket_overflow.test)" in cause["summary"]
+
+
+def test_no_rules_at_all_is_ambiguous_without_evidence():
+    """A family without rules in the catalog: nothing to show, the plain answer."""
+    cause = classify(event(), BELOW, None, catalog=catalog())
+    assert cause["id"] == "ambiguous" and cause["evidence"] == [] and cause["candidates"] == []
+    assert cause["summary"].startswith("No tw_bucket_overflow rule fits the evidence at hand")
 
 
 def test_confidence_outranks_priority():
