@@ -308,3 +308,29 @@ def test_tagless_message_starting_with_a_date_is_no_relayed_record():
     """A tag-less message that starts with a date but names no program stays the outer host's message."""
     r = framing.decode(b"Nov 22 10:00:05 web1 2026-11-22 10:00:00,123 INFO started", ctx())
     assert (r.host, r.program, r.kernel) == ("web1", None, False)
+
+
+def test_syslog_ng_fulldate_keeps_its_year_and_reads_local_time_in_tz():
+    """syslog-ng's `$FULLDATE` (`2026 Nov  2 10:00:00`, space-padded day): the line's own year, not
+    one placed before the reference, and a local time read in --tz."""
+    later = ctx(reference=datetime(2030, 1, 1, tzinfo=timezone.utc), tz=ZoneInfo("Europe/Berlin"))
+    r = framing.decode(b"2026 Nov  2 10:00:00 web1 kernel: x", later)
+    assert (r.framing, r.host, r.program, r.kernel, r.text) == ("rfc3164", "web1", "kernel", True, "x")
+    assert r.time == datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+    r = framing.decode(b"2026 Nov 22 10:00:00.123 kernel: x", ctx())  # frac-digits(3), no hostname
+    assert (r.host, r.program, r.time) == (None, "kernel", datetime(2026, 11, 22, 10, 0, 0, 123000, tzinfo=timezone.utc))
+    assert framing.decode(b"2026 Nov 22 10:00:00 web1 kernel: x", ctx(), "rfc3164").host == "web1"
+
+
+@pytest.mark.parametrize("line", [b"2026 Nov 22 10:00", b"2026 nov 22 10:00:00 web1 kernel: x",
+                                  b"2026 Foo 22 10:00:00 web1 kernel: x", b"2026 Nov 22 10:0:00 web1 kernel: x"])
+def test_a_cut_or_malformed_fulldate_is_bare_text(line):
+    """A full date cut short, in lower case, naming no month or with a one-digit minute is no header."""
+    assert framing.decode(line, ctx()).framing == "dmesg-t"
+
+
+def test_a_fulldate_naming_no_day_keeps_the_record_without_a_time():
+    """`2026 Feb 30` is a header whose date does not exist: the record is framed, its time unknown."""
+    r = framing.decode(b"2026 Feb 30 10:00:00 web1 kernel: x", ctx())
+    assert (r.framing, r.host, r.time) == ("rfc3164", "web1", None)
+    assert framing.decode(b"0000 Nov 22 10:00:00 web1 kernel: x", ctx()).time is None

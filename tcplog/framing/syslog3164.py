@@ -6,13 +6,14 @@
     <4>Nov 22 18:10:00 web1 kernel: nf_conntrack: table full, dropping packet          (with PRI)
     2026-11-22T18:10:00.123456+01:00 web1 kernel: neighbour: arp_cache: neighbor table overflow!   (rsyslog RFC 3339)
     2026-11-22 18:10:00.123 web1 kernel: TCP: too many orphaned sockets               (templates with a date-pgsql/space date)
+    2026 Nov  2 18:10:00 web1 kernel: TCP: too many orphaned sockets                  (syslog-ng $FULLDATE)
     Jan 15 21:18:04 router kern.warn kernel: nf_conntrack: expectation table full      (busybox syslogd)
     déc. 31 23:59:59 web1 kernel: ...                                                  (journalctl short, fr_FR)
     11月 22 10:00:00 web1 kernel: ...                                                   (journalctl short, ja_JP)
     Nov 22 10:00:05 relay1 <4>Nov 22 10:00:00 web1 kernel: ...                          (a relay's header first)
     kern.warn<4>: Nov 22 10:00:00 web1 kernel: ...            (rsyslog TraditionalFormatWithPRI: %pri-text%: first)
 
-Header fields: time (year from the context), host, program, pid, facility/severity (PRI, rsyslog's
+Header fields: time (year from the context, or from a full date), host, program, pid, facility/severity (PRI, rsyslog's
 `%pri-text%` before the date, or the busybox `kern.warn` token), kernel monotonic seconds and
 caller from a printk prefix.
 The kernel wrote the record when the tag is `kernel` or the facility is kern (0).
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from tcplog.framing.context import month_number, parse_iso
+from tcplog.framing.context import local_time, month_number, parse_iso
 from tcplog.framing.printk import level_prefix, split_pri, split_prefix
 from tcplog.record import Record
 
@@ -37,6 +38,12 @@ _DATE = re.compile(
     r"(?P<hh>\d{1,2}):(?P<mm>\d{2}):(?P<ss>\d{2})(?:\.(?P<frac>\d{1,9}))?\s+"
 )
 _ISO = re.compile(r"(?P<iso>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?)\s+")
+# syslog-ng's $FULLDATE (TS_FMT_FULL in lib/timeutils/format.c): year, English month, space-padded
+# day, local time, a fraction with frac-digits(); no zone.
+_FULLDATE = re.compile(
+    r"(?P<year>\d{4}) (?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(?P<day>\d{1,2}) "
+    r"(?P<hh>\d{2}):(?P<mm>\d{2}):(?P<ss>\d{2})(?:\.(?P<frac>\d{1,9}))?\s+"
+)
 _PRI_TEXT = re.compile(r"[a-z]{2,8}[0-7]?\.[a-z]{3,7}<(\d{1,3})>: ")
 _TAG = re.compile(r"(?P<prog>[^\s\[\]:]{1,128})(?:\[(?P<pid>\d{1,10})\])?:(?:\s|$)")
 _FACPRI = re.compile(
@@ -53,17 +60,30 @@ _MAX_RELAYS = 4  # headers of relays before the sender's; more than this is mess
 
 
 def header(line: str) -> tuple[int | None, object, int] | None:
-    """(PRI, date match, end) when the line starts with a 3164 or RFC 3339 date, else None."""
+    """(PRI, date match, end) when the line starts with a 3164, RFC 3339 or syslog-ng full date, else None."""
     pri, rest = level_prefix(line)
     if pri is None and (p := _PRI_TEXT.match(line)) is not None:  # rsyslog %pri-text%: `kern.warn<4>: `
         pri, rest = int(p.group(1)), line[p.end():]
     skip = len(line) - len(rest)
-    m = _DATE.match(rest) or _ISO.match(rest)
+    m = _DATE.match(rest) or _ISO.match(rest) or _FULLDATE.match(rest)
     if m is None:
         return None
-    if "mon" in m.re.groupindex and month_number(m.group("mon")) is None:
+    if m.re is _DATE and month_number(m.group("mon")) is None:
         return None
     return pri, m, skip + m.end()
+
+
+def header_time(m: re.Match, ctx):
+    """The UTC time of a `header` date match: RFC 3339 as written, a full date in --tz, a year-less
+    date placed in a year by the context."""
+    if m.re is _ISO:
+        return parse_iso(m.group("iso").replace(" ", "T"), ctx.tz)
+    frac = m.group("frac") or "0"
+    fields = (int(m.group("day")), int(m.group("hh")), int(m.group("mm")), int(m.group("ss")),
+              int(frac[:6].ljust(6, "0")))
+    if m.re is _FULLDATE:
+        return local_time(int(m.group("year")), _MONTHS[m.group("mon")], *fields, ctx.tz)
+    return ctx.place(month_number(m.group("mon")), *fields)
 
 
 def detect(line: str) -> bool:
@@ -115,18 +135,13 @@ def decode(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
 
 
 def decode_general(line: str, raw: bytes, ctx, name: str = NAME, depth: int = 0) -> Record | None:
-    """Every RFC 3164 variant: host-less, tag-less, busybox, locales, RFC 3339 dates, relayed records."""
+    """Every RFC 3164 variant: host-less, tag-less, busybox, locales, RFC 3339 and full dates, relayed records."""
     line = line.rstrip("\r\n")
     head = header(line)
     if head is None:
         return None
     pri, m, end = head
-    if "iso" in m.re.groupindex:
-        time = parse_iso(m.group("iso").replace(" ", "T"), ctx.tz)
-    else:
-        frac = m.group("frac") or "0"
-        time = ctx.place(month_number(m.group("mon")), int(m.group("day")), int(m.group("hh")),
-                         int(m.group("mm")), int(m.group("ss")), int(frac[:6].ljust(6, "0")))
+    time = header_time(m, ctx)
     rest = line[end:]
     facility, severity = split_pri(pri)
     host, sep, after = rest.partition(" ")
