@@ -334,3 +334,36 @@ def test_a_fulldate_naming_no_day_keeps_the_record_without_a_time():
     r = framing.decode(b"2026 Feb 30 10:00:00 web1 kernel: x", ctx())
     assert (r.framing, r.host, r.time) == ("rfc3164", "web1", None)
     assert framing.decode(b"0000 Nov 22 10:00:00 web1 kernel: x", ctx()).time is None
+
+
+@pytest.mark.parametrize("line,facility,severity", [
+    (b"kern.warning Nov  2 10:00:00 web1 kernel: x", 0, 4),  # %syslogfacility-text%.%syslogseverity-text%, $FACILITY.$PRIORITY
+    (b"kern.warn Nov 22 10:00:00 web1 kernel: x", 0, 4),
+    (b"kern.err 2026-11-22T10:00:00+00:00 web1 kernel: x", 0, 3),  # syslog-ng `$FACILITY.$LEVEL $ISODATE`
+    (b"kern.warning: Nov 22 10:00:00 web1 kernel: x", 0, 4),  # %pri-text%: as rsyslog 8 writes it (no <N>)
+    (b"kern.crit 2026 Nov 22 10:00:00 web1 kernel: x", 0, 2),  # with $FULLDATE
+])
+def test_facility_severity_names_before_the_date(line, facility, severity):
+    """A `facility.severity` token before the date without `<N>` gives facility and severity by name."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.facility, r.severity, r.host, r.program, r.kernel, r.text) == (
+        "rfc3164", facility, severity, "web1", "kernel", True, "x")
+
+
+def test_facility_names_before_the_date_decide_the_kernel_as_a_pri_does():
+    """The tag decides first; a tag-less record of facility kern is the kernel's, of another facility not."""
+    assert framing.decode(b"user.notice Nov 22 10:00:02 web1 myapp[42]: x", ctx()).kernel is False
+    assert framing.decode(b"daemon.warning Nov 22 10:00:02 web1 nginx: x", ctx()).kernel is False
+    r = framing.decode(b"kern.warning Nov 22 10:00:00 web1 TCP time wait", ctx())
+    assert (r.program, r.facility, r.kernel) == (None, 0, True)
+    assert framing.decode(b"local7.info Nov 22 10:00:00 web1 TCP time wait", ctx()).kernel is False
+    r = framing.decode(b"solaris-cron.info Nov 22 10:00:00 web1 cron: x", ctx())  # syslog-ng's name for 15
+    assert (r.facility, r.severity) == (15, 6)
+
+
+@pytest.mark.parametrize("line", [b"kern.bogus Nov 22 10:00:00 web1 kernel: x", b"kernel.warning Nov 22 10:00:00 web1 kernel: x",
+                                  b"kern.warning", b"kern.warning Nov 22 10:0", b"kern.warningNov 22 10:00:00 web1 kernel: x",
+                                  b"kern.warning x Nov 22 10:00:00 web1 kernel: x"])
+def test_a_token_that_names_no_facility_and_severity_or_no_date_after_it_is_bare_text(line):
+    """Unknown names, a token with no date after it (or cut), or glued to the date frame no header."""
+    assert framing.decode(line, ctx()).framing == "dmesg-t"

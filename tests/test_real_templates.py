@@ -84,6 +84,33 @@ def run_syslog_ng(tmp_path: Path, templates: dict[str, str], port: int, data: by
     return files
 
 
+def run_rsyslog(tmp_path: Path, templates: dict[str, str], port: int, data: bytes = RECORDS,
+                extra: str = "") -> dict[str, Path]:
+    """The files a private rsyslogd writes from `data` with these templates (name -> the string of a
+    template of type string, or the name of a built-in one); `extra` adds inputs and rulesets."""
+    rsyslogd = require_tool(str(RSYSLOGD), "rsyslog unpacked privately by `make system-deps`")
+    files = {name: tmp_path / f"{name}.log" for name in templates}
+    conf = [f'global(workDirectory="{tmp_path}" localHostname="relay1")', 'module(load="imtcp")',
+            f'input(type="imtcp" port="{port}" address="127.0.0.1" ruleset="net")']
+    actions = []
+    for name, template in templates.items():
+        if not template.startswith("RSYSLOG_"):
+            conf.append(f'template(name="{name}" type="string" string="{template}")')
+            template = name
+        actions.append(f'  action(type="omfile" file="{files[name]}" template="{template}")')
+    conf += ['ruleset(name="net") {', *actions, "}", extra]
+    (tmp_path / "rsyslog.conf").write_text("\n".join(conf) + "\n")
+    proc = subprocess.Popen([rsyslogd, "-n", "-M", str(RSYSLOG_MODULES), "-f", str(tmp_path / "rsyslog.conf"),
+                             "-i", str(tmp_path / "rsyslogd.pid")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        _send(port, data, proc)
+        _wait_for(list(files.values()), data.count(b"\n"), proc)
+    finally:
+        out = _stop(proc)
+    assert all(p.exists() for p in files.values()), out
+    return files
+
+
 def scanned(path: Path, *args: str) -> tuple[list[dict], dict]:
     """The events and the --stats summary of `tcplog scan PATH`."""
     r = tcplog("scan", str(path), "--stats", "--reference-time", "2026-11-22T12:00:00Z", *args)
@@ -108,3 +135,36 @@ def test_syslog_ng_fulldate_template(tmp_path):
         ("web1", "kernel", "2026-11-02T09:00:00.000000Z"), ("web1", "kernel", "2026-11-22T09:00:01.000000Z")]
     assert got[1]["kernel"]["monotonic"] == 1234.56789
     assert stats["not_kernel"] == 1 and stats["unframed"] == 0 and reconciled(stats, 3)
+
+
+@pytest.mark.system
+def test_rsyslog_facility_and_severity_text_before_the_date(tmp_path):
+    """rsyslog `%syslogfacility-text%.%syslogseverity-text% %timestamp% …` and TraditionalFormatWithPRI
+    (`%pri-text%: …`, which rsyslog 8 writes without `<N>`): facility and level from the names."""
+    files = run_rsyslog(tmp_path, {
+        "facsev": "%syslogfacility-text%.%syslogseverity-text% %timestamp% %hostname% %syslogtag%"
+                  "%msg:::sp-if-no-1st-sp%%msg:::drop-last-lf%\\n",
+        "pritext": "%pri-text%: %timegenerated% %HOSTNAME% %syslogtag%%msg:::drop-last-lf%\\n"}, 19262)
+    assert files["facsev"].read_bytes().startswith(b"kern.warning Nov  2 10:00:00 web1 kernel: nf_conntrack")
+    assert files["pritext"].read_bytes().startswith(b"kern.warning: ")  # rsyslog 8: no `<4>`
+    for name in ("facsev", "pritext"):
+        got, stats = scanned(files[name])
+        assert [e["family"] for e in got] == FAMILIES, name
+        assert [(e["host"], e["kernel"]["facility"], e["kernel"]["level"]) for e in got] == [
+            ("web1", 0, 4), ("web1", 0, 3)], name
+        assert stats["not_kernel"] == 1 and stats["unframed"] == 0 and reconciled(stats, 3), name
+    got, _ = scanned(files["facsev"])
+    assert [e["time"] for e in got] == ["2026-11-02T10:00:00.000000Z", "2026-11-22T10:00:01.000000Z"]
+
+
+@pytest.mark.system
+def test_syslog_ng_facility_and_priority_before_the_date(tmp_path):
+    """syslog-ng `$FACILITY.$PRIORITY $DATE …` and `$FACILITY.$LEVEL $ISODATE …`."""
+    files = run_syslog_ng(tmp_path, {"facpri": "$FACILITY.$PRIORITY $DATE $HOST $MSGHDR$MSG\\n",
+                                     "faciso": "$FACILITY.$LEVEL $ISODATE $HOST $MSGHDR$MSG\\n"}, 19263)
+    assert files["faciso"].read_bytes().startswith(b"kern.warning 2026-11-02T10:00:00")
+    for name in ("facpri", "faciso"):
+        got, stats = scanned(files[name])
+        assert [(e["family"], e["host"], e["kernel"]["facility"], e["kernel"]["level"]) for e in got] == [
+            ("conntrack_full", "web1", 0, 4), ("tcp_mem", "web1", 0, 3)], name
+        assert stats["not_kernel"] == 1 and stats["unframed"] == 0 and reconciled(stats, 3), name

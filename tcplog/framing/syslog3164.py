@@ -12,10 +12,12 @@
     11月 22 10:00:00 web1 kernel: ...                                                   (journalctl short, ja_JP)
     Nov 22 10:00:05 relay1 <4>Nov 22 10:00:00 web1 kernel: ...                          (a relay's header first)
     kern.warn<4>: Nov 22 10:00:00 web1 kernel: ...            (rsyslog TraditionalFormatWithPRI: %pri-text%: first)
+    kern.warning Nov 22 10:00:00 web1 kernel: ...             (%syslogfacility-text%.%syslogseverity-text%, $FACILITY.$PRIORITY)
 
-Header fields: time (year from the context, or from a full date), host, program, pid, facility/severity (PRI, rsyslog's
-`%pri-text%` before the date, or the busybox `kern.warn` token), kernel monotonic seconds and
-caller from a printk prefix.
+Header fields: time (year from the context, or from a full date), host, program, pid,
+facility/severity (PRI; a `facility.severity` token before the date: rsyslog's `%pri-text%` with or
+without `<N>`, `%syslogfacility-text%.%syslogseverity-text%`, syslog-ng's `$FACILITY.$PRIORITY`; or the
+busybox `kern.warn` token after the host), kernel monotonic seconds and caller from a printk prefix.
 The kernel wrote the record when the tag is `kernel` or the facility is kern (0).
 A tag-less header followed by another header that ends in a tag is a relay's (RFC 3164 4.3.3;
 syslog-ng `flags(no-parse)` and Logstash's tcp output write the same): the inner header is the
@@ -44,16 +46,24 @@ _FULLDATE = re.compile(
     r"(?P<year>\d{4}) (?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(?P<day>\d{1,2}) "
     r"(?P<hh>\d{2}):(?P<mm>\d{2}):(?P<ss>\d{2})(?:\.(?P<frac>\d{1,9}))?\s+"
 )
-_PRI_TEXT = re.compile(r"[a-z]{2,8}[0-7]?\.[a-z]{3,7}<(\d{1,3})>: ")
-_TAG = re.compile(r"(?P<prog>[^\s\[\]:]{1,128})(?:\[(?P<pid>\d{1,10})\])?:(?:\s|$)")
-_FACPRI = re.compile(
-    r"(kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local[0-7])\."
-    r"(emerg|alert|crit|err|error|warn|warning|notice|info|debug)\s+"
-)
+# Facility and severity names as the daemons write them: RFC 3164 table 1, rsyslog's
+# syslog_fac_names (ntp, audit, alert, clock for 12-15) and syslog-ng's sl_facilities (ntp, security,
+# console, solaris-cron); severities with the aliases syslog-ng, busybox and Logstash print.
 FACILITIES = {"kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6, "news": 7,
-              "uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11, **{f"local{i}": 16 + i for i in range(8)}}
-SEVERITIES = {"emerg": 0, "alert": 1, "crit": 2, "err": 3, "error": 3, "warn": 4, "warning": 4,
-              "notice": 5, "info": 6, "debug": 7}
+              "uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11, "ntp": 12, "audit": 13, "security": 13,
+              "alert": 14, "console": 14, "clock": 15, "solaris-cron": 15,
+              **{f"local{i}": 16 + i for i in range(8)}}
+SEVERITIES = {"emerg": 0, "emergency": 0, "panic": 0, "alert": 1, "crit": 2, "critical": 2, "err": 3, "error": 3,
+              "warn": 4, "warning": 4, "notice": 5, "info": 6, "informational": 6, "debug": 7}
+_FAC = "|".join(sorted(map(re.escape, FACILITIES), key=len, reverse=True))
+_SEV = "|".join(sorted(map(re.escape, SEVERITIES), key=len, reverse=True))
+# `facility.severity` before the date: rsyslog's %pri-text% (`kern.warning<4>` as documented,
+# `kern.warning` as 8.x writes it) and %syslogfacility-text%.%syslogseverity-text%, syslog-ng's
+# $FACILITY.$PRIORITY; a colon after it (TraditionalFormatWithPRI) or not. With `<N>` the number
+# decides and the names are not checked; without, both names must be known.
+_PRI_TEXT = re.compile(rf"(?:[a-z]{{2,8}}[0-7]?\.[a-z]{{3,7}}<(?P<pri>\d{{1,3}})>|(?P<fac>{_FAC})\.(?P<sev>{_SEV})):?[ \t]")
+_TAG = re.compile(r"(?P<prog>[^\s\[\]:]{1,128})(?:\[(?P<pid>\d{1,10})\])?:(?:\s|$)")
+_FACPRI = re.compile(rf"({_FAC})\.({_SEV})\s+")  # busybox syslogd's token after the host
 # Shippers' own notices that carry no tag ("Nov 22 10:00:00 host last message repeated 3 times").
 _TAGLESS = ("last message repeated", "message repeated", "--- last message repeated")
 _MAX_RELAYS = 4  # headers of relays before the sender's; more than this is message text
@@ -62,8 +72,9 @@ _MAX_RELAYS = 4  # headers of relays before the sender's; more than this is mess
 def header(line: str) -> tuple[int | None, object, int] | None:
     """(PRI, date match, end) when the line starts with a 3164, RFC 3339 or syslog-ng full date, else None."""
     pri, rest = level_prefix(line)
-    if pri is None and (p := _PRI_TEXT.match(line)) is not None:  # rsyslog %pri-text%: `kern.warn<4>: `
-        pri, rest = int(p.group(1)), line[p.end():]
+    if pri is None and (p := _PRI_TEXT.match(line)) is not None:  # `kern.warning<4>: `, `kern.warning `
+        pri = int(p["pri"]) if p["pri"] else FACILITIES[p["fac"]] << 3 | SEVERITIES[p["sev"]]
+        rest = line[p.end():]
     skip = len(line) - len(rest)
     m = _DATE.match(rest) or _ISO.match(rest) or _FULLDATE.match(rest)
     if m is None:
