@@ -367,3 +367,28 @@ def test_facility_names_before_the_date_decide_the_kernel_as_a_pri_does():
 def test_a_token_that_names_no_facility_and_severity_or_no_date_after_it_is_bare_text(line):
     """Unknown names, a token with no date after it (or cut), or glued to the date frame no header."""
     assert framing.decode(line, ctx()).framing == "dmesg-t"
+
+
+@pytest.mark.parametrize("line,framing_name", [
+    (b"Nov 22 10:00:00 web1 kernel: x\0\0\0\0", "rfc3164"),
+    (b"Nov 22 10:00:00 web1 kernel: x\0\0\r", "rfc3164"),  # a CRLF line
+    (b"\0\0Nov 22 10:00:00 web1 kernel: x\0\0", "rfc3164"),  # NULs on both sides
+    (b'{"MESSAGE":"x","_TRANSPORT":"kernel","_HOSTNAME":"web1"}\0\0\0', "journal-json"),
+    (b"4,1,2,-;x\0\0", "kmsg"),
+    (b"[    1.000000] x\0", "dmesg"),
+])
+def test_nul_run_after_a_record_is_skipped_and_kept_in_raw(line, framing_name):
+    """Zeroed blocks after the last record written (a crash, a preallocated file): the record is read
+    without them, as with a NUL run before it, and `raw` keeps them."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.text, r.raw) == (framing_name, "x", line)
+
+
+def test_forced_framing_skips_a_nul_run_after_the_record():
+    assert framing.decode(b"Nov 22 10:00:00 web1 kernel: x\0\0", ctx(), "rfc3164").text == "x"
+    assert framing.decode(b"x\0\0", ctx(), "dmesg-t").text == "x"
+
+
+def test_nul_bytes_inside_a_message_stay():
+    """Only NULs that end the record are padding: one inside the text is the text's."""
+    assert framing.decode(b"Nov 22 10:00:00 web1 kernel: a\0b\0", ctx()).text == "a\0b"
