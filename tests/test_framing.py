@@ -392,3 +392,32 @@ def test_forced_framing_skips_a_nul_run_after_the_record():
 def test_nul_bytes_inside_a_message_stay():
     """Only NULs that end the record are padding: one inside the text is the text's."""
     assert framing.decode(b"Nov 22 10:00:00 web1 kernel: a\0b\0", ctx()).text == "a\0b"
+
+
+def test_relay_with_its_own_tag_gives_the_senders_record():
+    """rsyslog imfile (`Tag="kernlog:"`) relaying a syslog file's line: the sender's host, program and time;
+    the relay's host and tag in extra; the relay's own PRI (imfile's facility=local3) is not the sender's."""
+    r = framing.decode(b"<158>Nov 22 11:08:56 relay1 kernlog: Nov 22 10:00:00 web1 kernel: x", ctx())
+    assert (r.host, r.program, r.kernel, r.text, r.facility) == ("web1", "kernel", True, "x", None)
+    assert r.time == datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+    assert r.extra == {"relay": "relay1", "relay_program": "kernlog"}
+
+
+def test_logstash_syslog_output_of_a_raw_line_gives_the_senders_record():
+    """Logstash's syslog output (`<PRI>date sourcehost appname[procid]: message`, procid `-`) of a raw line."""
+    r = framing.decode(b"<134>Nov 22 10:00:05 relay1 LOGSTASH[-]: <4>Nov 22 10:00:00 web1 kernel: x", ctx())
+    assert (r.host, r.program, r.facility, r.severity, r.extra["relay_program"]) == ("web1", "kernel", 0, 4, "LOGSTASH")
+    r = framing.decode(b"Nov 22 10:00:05 relay1 LOGSTASH[-]: hello", ctx())
+    assert (r.host, r.program, r.pid, r.text) == ("relay1", "LOGSTASH", None, "hello")
+
+
+@pytest.mark.parametrize("line", [
+    b"Nov 22 10:00:05 web1 myapp[1]: Nov 22 10:00:00 kernel: x",  # the inner header names no host
+    b"Nov 22 10:00:05 web1 myapp[1]: Nov 22 10:00:00 web2 x",  # nor a tag
+    b"Nov 22 10:00:05 web1 myapp[1]: Nov 22 10:0 web2 kernel: x",  # a date cut short
+    b"Nov 22 10:00:05 web1 myapp[1]: 2026-11-22 10:00:00,123 INFO started",  # an application's own stamp
+])
+def test_a_tagged_message_that_is_no_whole_header_stays_that_programs(line):
+    """After a relay's own tag, only a whole sender's header (date, host, tag) is a relayed record."""
+    r = framing.decode(line, ctx())
+    assert (r.host, r.program, r.kernel, r.extra) == ("web1", "myapp", False, {})

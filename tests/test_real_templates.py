@@ -85,9 +85,10 @@ def run_syslog_ng(tmp_path: Path, templates: dict[str, str], port: int, data: by
 
 
 def run_rsyslog(tmp_path: Path, templates: dict[str, str], port: int, data: bytes = RECORDS,
-                extra: str = "") -> dict[str, Path]:
+                extra: str = "", extra_files: dict[str, int] | None = None) -> dict[str, Path]:
     """The files a private rsyslogd writes from `data` with these templates (name -> the string of a
-    template of type string, or the name of a built-in one); `extra` adds inputs and rulesets."""
+    template of type string, or the name of a built-in one); `extra` adds inputs and rulesets, which
+    write `extra_files` (name -> the lines to wait for) in tmp_path."""
     rsyslogd = require_tool(str(RSYSLOGD), "rsyslog unpacked privately by `make system-deps`")
     files = {name: tmp_path / f"{name}.log" for name in templates}
     conf = [f'global(workDirectory="{tmp_path}" localHostname="relay1")', 'module(load="imtcp")',
@@ -105,6 +106,9 @@ def run_rsyslog(tmp_path: Path, templates: dict[str, str], port: int, data: byte
     try:
         _send(port, data, proc)
         _wait_for(list(files.values()), data.count(b"\n"), proc)
+        for name, lines in (extra_files or {}).items():
+            files[name] = tmp_path / f"{name}.log"
+            _wait_for([files[name]], lines, proc)
     finally:
         out = _stop(proc)
     assert all(p.exists() for p in files.values()), out
@@ -168,3 +172,23 @@ def test_syslog_ng_facility_and_priority_before_the_date(tmp_path):
         assert [(e["family"], e["host"], e["kernel"]["facility"], e["kernel"]["level"]) for e in got] == [
             ("conntrack_full", "web1", 0, 4), ("tcp_mem", "web1", 0, 3)], name
         assert stats["not_kernel"] == 1 and stats["unframed"] == 0 and reconciled(stats, 3), name
+
+
+@pytest.mark.system
+def test_rsyslog_imfile_relaying_a_syslog_file_with_its_own_tag(tmp_path):
+    """imfile reading another syslog's file with `Tag="kernlog:"`, written in the traditional format:
+    `<relay date> relay1 kernlog: <sender's line>` gives the sender's record, relay and tag in extra."""
+    source = tmp_path / "source.log"
+    source.write_bytes(RECORDS.replace(b"<4>Nov  2", b"Nov  2").replace(b"<13>", b""))  # one line kept with its PRI
+    extra = (f'module(load="imfile")\ninput(type="imfile" file="{source}" tag="kernlog:" ruleset="relay" '
+             f'facility="local3" severity="info")\nruleset(name="relay") {{\n'
+             f'  action(type="omfile" file="{tmp_path / "relay.log"}" template="RSYSLOG_TraditionalFileFormat")\n}}')
+    files = run_rsyslog(tmp_path, {}, 19264, b"", extra, {"relay": 3})
+    first = files["relay"].read_bytes().splitlines()[0]
+    assert first.endswith(b" relay1 kernlog: Nov  2 10:00:00 web1 kernel: nf_conntrack: nf_conntrack: table full,"
+                          b" dropping packet")
+    got, stats = scanned(files["relay"])
+    assert [(e["family"], e["host"], e["time"], e["kernel"]["facility"]) for e in got] == [
+        ("conntrack_full", "web1", "2026-11-02T10:00:00.000000Z", None), ("tcp_mem", "web1", "2026-11-22T10:00:01.000000Z", 0)]
+    assert all(e["source"]["extra"] == {"relay": "relay1", "relay_program": "kernlog"} for e in got)
+    assert stats["not_kernel"] == 1 and stats["unframed"] == 0 and reconciled(stats, 3)

@@ -11,6 +11,7 @@
     déc. 31 23:59:59 web1 kernel: ...                                                  (journalctl short, fr_FR)
     11月 22 10:00:00 web1 kernel: ...                                                   (journalctl short, ja_JP)
     Nov 22 10:00:05 relay1 <4>Nov 22 10:00:00 web1 kernel: ...                          (a relay's header first)
+    Nov 23 03:08:56 relay1 kernlog: Nov 22 10:00:00 web1 kernel: ...                   (a relay's header and tag: imfile)
     kern.warn<4>: Nov 22 10:00:00 web1 kernel: ...            (rsyslog TraditionalFormatWithPRI: %pri-text%: first)
     kern.warning Nov 22 10:00:00 web1 kernel: ...             (%syslogfacility-text%.%syslogseverity-text%, $FACILITY.$PRIORITY)
 
@@ -22,7 +23,10 @@ The kernel wrote the record when the tag is `kernel` or the facility is kern (0)
 A tag-less header followed by another header that ends in a tag is a relay's (RFC 3164 4.3.3;
 syslog-ng `flags(no-parse)` and Logstash's tcp output write the same): the inner header is the
 sender's record, and the relay's host (`extra["relay"]`, or the host when the sender wrote none), time and
-PRI fill what it lacks.
+PRI fill what it lacks. A relay may add its own tag before the sender's whole header (rsyslog imfile's
+`Tag=` on a line read from a syslog file, Logstash's syslog output `appname[procid]:`): when the inner
+header names a host and a tag, it is the sender's record too, the relay's tag in
+`extra["relay_program"]`; the relay's PRI is then its own setting and fills nothing.
 """
 
 from __future__ import annotations
@@ -62,7 +66,7 @@ _SEV = "|".join(sorted(map(re.escape, SEVERITIES), key=len, reverse=True))
 # $FACILITY.$PRIORITY; a colon after it (TraditionalFormatWithPRI) or not. With `<N>` the number
 # decides and the names are not checked; without, both names must be known.
 _PRI_TEXT = re.compile(rf"(?:[a-z]{{2,8}}[0-7]?\.[a-z]{{3,7}}<(?P<pri>\d{{1,3}})>|(?P<fac>{_FAC})\.(?P<sev>{_SEV})):?[ \t]")
-_TAG = re.compile(r"(?P<prog>[^\s\[\]:]{1,128})(?:\[(?P<pid>\d{1,10})\])?:(?:\s|$)")
+_TAG = re.compile(r"(?P<prog>[^\s\[\]:]{1,128})(?:\[(?P<pid>\d{1,10}|-)\])?:(?:\s|$)")  # `[-]`: no PROCID
 _FACPRI = re.compile(rf"({_FAC})\.({_SEV})\s+")  # busybox syslogd's token after the host
 # Shippers' own notices that carry no tag ("Nov 22 10:00:00 host last message repeated 3 times").
 _TAGLESS = ("last message repeated", "message repeated", "--- last message repeated")
@@ -131,7 +135,8 @@ _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun",
 def decode(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
     line = line.rstrip("\r\n")
     m = _FAST.match(line)
-    if m is not None and not line.startswith(_TAGLESS, m.start(8)):
+    if m is not None and not line.startswith(_TAGLESS, m.start(8)) and (
+            m.group(9) == "kernel" or header(line[m.end():]) is None):  # (else a relay's tag, the sender's header)
         pri, mon, day, hh, mm, ss, frac, host, program, pid, sec, usec, caller, lone_caller = m.groups()
         time = ctx.place_text(_MONTHS[mon], day, hh, mm, ss, frac)
         facility = severity = None
@@ -161,28 +166,35 @@ def decode_general(line: str, raw: bytes, ctx, name: str = NAME, depth: int = 0)
         facility, severity = FACILITIES[fp.group(1)], SEVERITIES[fp.group(2)]
         rest = host + " " + after[fp.end():]
     host, program, pid, msg = split_host_tag(rest)
-    if program is None and host is not None and depth < _MAX_RELAYS and header(msg) is not None:
+    if (host or program) and depth < _MAX_RELAYS and header(msg) is not None:
         inner = decode_general(msg, raw, ctx, name, depth + 1)  # a relay's header before the sender's
-        if inner is not None and inner.program is not None:  # the sender's header ends in a tag
-            return _relayed(inner, host, time, facility, severity)
+        # the sender's header ends in a tag; after a relay's own tag it names the sender's host too
+        if inner is not None and inner.program is not None and (program is None or inner.host is not None):
+            return _relayed(inner, host, program, time, facility, severity)
     mono, caller, text = split_prefix(msg[2:] if msg.startswith(": ") else msg)  # CentOS "kernel: : ..."
     kernel = program == "kernel" or (facility == 0 and program is None)
     return Record(raw=raw, text=text, framing=name, kernel=kernel, time=time, host=host, program=program,
                   pid=pid, facility=facility, severity=severity, monotonic=mono, caller=caller)
 
 
-def _relayed(inner: Record, relay: str, time, facility: int | None, severity: int | None) -> Record:
-    """The sender's record inside a relay's header: the relay fills what the sender's header lacks."""
-    if inner.host is None:  # the sender wrote no hostname: the relay's host field names it
-        inner.host = relay
-    elif inner.host != relay:
-        inner.extra["relay"] = relay
+def _relayed(inner: Record, relay: str | None, relay_program: str | None, time, facility: int | None,
+             severity: int | None) -> Record:
+    """The sender's record inside a relay's header: the relay fills what the sender's header lacks.
+    A relay that adds its own tag (a file input's tag, Logstash's appname) also sets its own PRI
+    (the input's configured facility), which says nothing of the sender's record."""
+    if relay is not None:
+        if inner.host is None:  # the sender wrote no hostname: the relay's host field names it
+            inner.host = relay
+        elif inner.host != relay:
+            inner.extra["relay"] = relay
+    if relay_program is not None:
+        inner.extra["relay_program"] = relay_program
     inner.time = inner.time or time
-    if inner.facility is None:
+    if inner.facility is None and relay_program is None:
         inner.facility, inner.severity = facility, severity
         inner.kernel = inner.kernel or (facility == 0 and inner.program is None)
     return inner
 
 
 def _int(s: str | None) -> int | None:
-    return int(s) if s else None
+    return int(s) if s and s != "-" else None
