@@ -192,3 +192,17 @@ def test_rsyslog_imfile_relaying_a_syslog_file_with_its_own_tag(tmp_path):
         ("conntrack_full", "web1", "2026-11-02T10:00:00.000000Z", None), ("tcp_mem", "web1", "2026-11-22T10:00:01.000000Z", 0)]
     assert all(e["source"]["extra"] == {"relay": "relay1", "relay_program": "kernlog"} for e in got)
     assert stats["not_kernel"] == 1 and stats["unframed"] == 0 and reconciled(stats, 3)
+
+
+@pytest.mark.system
+def test_rsyslog_debug_format(tmp_path):
+    """RSYSLOG_DebugFormat, ten lines a record: one event per kernel record, with HOSTNAME, TIMESTAMP and PRI."""
+    files = run_rsyslog(tmp_path, {"debug": "RSYSLOG_DebugFormat"}, 19265)
+    data = files["debug"].read_bytes()
+    assert data.startswith(b"Debug line with all properties:\nFROMHOST: '")
+    got, stats = scanned(files["debug"])
+    assert [(e["family"], e["host"], e["time"], e["kernel"]["facility"], e["kernel"]["level"]) for e in got] == [
+        ("conntrack_full", "web1", "2026-11-02T10:00:00.000000Z", 0, 4),
+        ("tcp_mem", "web1", "2026-11-22T10:00:01.000000Z", 0, 3)]
+    assert all(e["source"]["framing"] == "rsyslog-debug" for e in got) and got[1]["kernel"]["monotonic"] == 1234.56789
+    assert stats["candidates"] == 3 and stats["not_kernel"] == 1 and reconciled(stats, data.count(b"\n"))

@@ -18,6 +18,7 @@ Detected by a stream's first bytes only (their records span lines; STREAMED):
     journal-verbose      journalctl -o verbose
     json-pretty          journalctl -o json-pretty; pretty-printed JSON records (jq .) of the JSON framings
     dmesg-json           dmesg --json
+    rsyslog-debug        rsyslog's RSYSLOG_DebugFormat (a record over ten lines)
 
 Detected only (no `--framing` value): CRI container log lines (tcplog.framing.cri), whose line is
 decoded as a record of its own (framing `cri+<inner>`); and a line of grep output (`file:NUM:`,
@@ -42,6 +43,7 @@ from tcplog.framing import (
     json_pretty,
     kmsg,
     logread,
+    rsyslog_debug,
     shipper_json,
     syslog3164,
     syslog5424,
@@ -56,7 +58,7 @@ NAMES = ("auto", *LINE_FRAMINGS, journal_json.NAME, journal_export.NAME, shipper
 EXTRA_TRIGGERS = journal_json.EXTRA_TRIGGERS
 # Outputs whose records span lines: sniffed by their first bytes, read record by record
 # (Scanner.scan_chunked), never cut into byte ranges.
-STREAMED = (journal_verbose, dmesg_json, json_pretty)  # (dmesg before the generic json-pretty)
+STREAMED = (journal_verbose, dmesg_json, json_pretty, rsyslog_debug)  # (dmesg before the generic json-pretty)
 
 __all__ = ["NAMES", "FramingContext", "decode", "decode_text", "EXTRA_TRIGGERS", "STREAMED", "is_continuation",
            "streamed"]
