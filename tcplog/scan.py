@@ -145,15 +145,21 @@ class Scanner:
         """Events from output whose records span lines, read record by record (no block prefilter):
         `journalctl -o verbose` and `-o json-pretty`, `dmesg --json` (tcplog.framing.STREAMED: each
         has chunks(stream) and decode(fields, raw, ctx)). An event's line and offset are its record's
-        first; the outputs' own lines (journalctl's `-- … --`, dmesg's wrapper) are no record."""
+        first; the outputs' own lines (journalctl's `-- … --`, dmesg's wrapper) are no record. A `line`
+        chunk (text before a JSON document: a shell prompt, a heading) is an ordinary log line, read
+        as scan_blocks reads one: a candidate only when it holds a trigger."""
         assembler = Assembler()
+        search = self.dispatcher.prefilter.search
         for chunk in reader.chunks(stream):
             stats.bytes += chunk.size
             stats.lines += chunk.lines
-            if chunk.kind == "note":
+            if chunk.kind == "note" or (chunk.kind == "line" and not search(chunk.raw)):
                 continue
             stats.candidates += 1
-            record = reader.decode(chunk.fields, chunk.raw, ctx) if chunk.fields is not None else None
+            if chunk.kind == "line":
+                record = framing.decode(chunk.raw.removesuffix(b"\n"), ctx, self.forced)
+            else:
+                record = reader.decode(chunk.fields, chunk.raw, ctx) if chunk.fields is not None else None
             if record is None:
                 stats.unframed += 1  # a stray run of lines, a malformed record, no message (or a blob)
                 continue

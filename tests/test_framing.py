@@ -308,3 +308,116 @@ def test_tagless_message_starting_with_a_date_is_no_relayed_record():
     """A tag-less message that starts with a date but names no program stays the outer host's message."""
     r = framing.decode(b"Nov 22 10:00:05 web1 2026-11-22 10:00:00,123 INFO started", ctx())
     assert (r.host, r.program, r.kernel) == ("web1", None, False)
+
+
+def test_syslog_ng_fulldate_keeps_its_year_and_reads_local_time_in_tz():
+    """syslog-ng's `$FULLDATE` (`2026 Nov  2 10:00:00`, space-padded day): the line's own year, not
+    one placed before the reference, and a local time read in --tz."""
+    later = ctx(reference=datetime(2030, 1, 1, tzinfo=timezone.utc), tz=ZoneInfo("Europe/Berlin"))
+    r = framing.decode(b"2026 Nov  2 10:00:00 web1 kernel: x", later)
+    assert (r.framing, r.host, r.program, r.kernel, r.text) == ("rfc3164", "web1", "kernel", True, "x")
+    assert r.time == datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+    r = framing.decode(b"2026 Nov 22 10:00:00.123 kernel: x", ctx())  # frac-digits(3), no hostname
+    assert (r.host, r.program, r.time) == (None, "kernel", datetime(2026, 11, 22, 10, 0, 0, 123000, tzinfo=timezone.utc))
+    assert framing.decode(b"2026 Nov 22 10:00:00 web1 kernel: x", ctx(), "rfc3164").host == "web1"
+
+
+@pytest.mark.parametrize("line", [b"2026 Nov 22 10:00", b"2026 nov 22 10:00:00 web1 kernel: x",
+                                  b"2026 Foo 22 10:00:00 web1 kernel: x", b"2026 Nov 22 10:0:00 web1 kernel: x"])
+def test_a_cut_or_malformed_fulldate_is_bare_text(line):
+    """A full date cut short, in lower case, naming no month or with a one-digit minute is no header."""
+    assert framing.decode(line, ctx()).framing == "dmesg-t"
+
+
+def test_a_fulldate_naming_no_day_keeps_the_record_without_a_time():
+    """`2026 Feb 30` is a header whose date does not exist: the record is framed, its time unknown."""
+    r = framing.decode(b"2026 Feb 30 10:00:00 web1 kernel: x", ctx())
+    assert (r.framing, r.host, r.time) == ("rfc3164", "web1", None)
+    assert framing.decode(b"0000 Nov 22 10:00:00 web1 kernel: x", ctx()).time is None
+
+
+@pytest.mark.parametrize("line,facility,severity", [
+    (b"kern.warning Nov  2 10:00:00 web1 kernel: x", 0, 4),  # %syslogfacility-text%.%syslogseverity-text%, $FACILITY.$PRIORITY
+    (b"kern.warn Nov 22 10:00:00 web1 kernel: x", 0, 4),
+    (b"kern.err 2026-11-22T10:00:00+00:00 web1 kernel: x", 0, 3),  # syslog-ng `$FACILITY.$LEVEL $ISODATE`
+    (b"kern.warning: Nov 22 10:00:00 web1 kernel: x", 0, 4),  # %pri-text%: as rsyslog 8 writes it (no <N>)
+    (b"kern.crit 2026 Nov 22 10:00:00 web1 kernel: x", 0, 2),  # with $FULLDATE
+])
+def test_facility_severity_names_before_the_date(line, facility, severity):
+    """A `facility.severity` token before the date without `<N>` gives facility and severity by name."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.facility, r.severity, r.host, r.program, r.kernel, r.text) == (
+        "rfc3164", facility, severity, "web1", "kernel", True, "x")
+
+
+def test_facility_names_before_the_date_decide_the_kernel_as_a_pri_does():
+    """The tag decides first; a tag-less record of facility kern is the kernel's, of another facility not."""
+    assert framing.decode(b"user.notice Nov 22 10:00:02 web1 myapp[42]: x", ctx()).kernel is False
+    assert framing.decode(b"daemon.warning Nov 22 10:00:02 web1 nginx: x", ctx()).kernel is False
+    r = framing.decode(b"kern.warning Nov 22 10:00:00 web1 TCP time wait", ctx())
+    assert (r.program, r.facility, r.kernel) == (None, 0, True)
+    assert framing.decode(b"local7.info Nov 22 10:00:00 web1 TCP time wait", ctx()).kernel is False
+    r = framing.decode(b"solaris-cron.info Nov 22 10:00:00 web1 cron: x", ctx())  # syslog-ng's name for 15
+    assert (r.facility, r.severity) == (15, 6)
+
+
+@pytest.mark.parametrize("line", [b"kern.bogus Nov 22 10:00:00 web1 kernel: x", b"kernel.warning Nov 22 10:00:00 web1 kernel: x",
+                                  b"kern.warning", b"kern.warning Nov 22 10:0", b"kern.warningNov 22 10:00:00 web1 kernel: x",
+                                  b"kern.warning x Nov 22 10:00:00 web1 kernel: x"])
+def test_a_token_that_names_no_facility_and_severity_or_no_date_after_it_is_bare_text(line):
+    """Unknown names, a token with no date after it (or cut), or glued to the date frame no header."""
+    assert framing.decode(line, ctx()).framing == "dmesg-t"
+
+
+@pytest.mark.parametrize("line,framing_name", [
+    (b"Nov 22 10:00:00 web1 kernel: x\0\0\0\0", "rfc3164"),
+    (b"Nov 22 10:00:00 web1 kernel: x\0\0\r", "rfc3164"),  # a CRLF line
+    (b"\0\0Nov 22 10:00:00 web1 kernel: x\0\0", "rfc3164"),  # NULs on both sides
+    (b'{"MESSAGE":"x","_TRANSPORT":"kernel","_HOSTNAME":"web1"}\0\0\0', "journal-json"),
+    (b"4,1,2,-;x\0\0", "kmsg"),
+    (b"[    1.000000] x\0", "dmesg"),
+])
+def test_nul_run_after_a_record_is_skipped_and_kept_in_raw(line, framing_name):
+    """Zeroed blocks after the last record written (a crash, a preallocated file): the record is read
+    without them, as with a NUL run before it, and `raw` keeps them."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.text, r.raw) == (framing_name, "x", line)
+
+
+def test_forced_framing_skips_a_nul_run_after_the_record():
+    assert framing.decode(b"Nov 22 10:00:00 web1 kernel: x\0\0", ctx(), "rfc3164").text == "x"
+    assert framing.decode(b"x\0\0", ctx(), "dmesg-t").text == "x"
+
+
+def test_nul_bytes_inside_a_message_stay():
+    """Only NULs that end the record are padding: one inside the text is the text's."""
+    assert framing.decode(b"Nov 22 10:00:00 web1 kernel: a\0b\0", ctx()).text == "a\0b"
+
+
+def test_relay_with_its_own_tag_gives_the_senders_record():
+    """rsyslog imfile (`Tag="kernlog:"`) relaying a syslog file's line: the sender's host, program and time;
+    the relay's host and tag in extra; the relay's own PRI (imfile's facility=local3) is not the sender's."""
+    r = framing.decode(b"<158>Nov 22 11:08:56 relay1 kernlog: Nov 22 10:00:00 web1 kernel: x", ctx())
+    assert (r.host, r.program, r.kernel, r.text, r.facility) == ("web1", "kernel", True, "x", None)
+    assert r.time == datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+    assert r.extra == {"relay": "relay1", "relay_program": "kernlog"}
+
+
+def test_logstash_syslog_output_of_a_raw_line_gives_the_senders_record():
+    """Logstash's syslog output (`<PRI>date sourcehost appname[procid]: message`, procid `-`) of a raw line."""
+    r = framing.decode(b"<134>Nov 22 10:00:05 relay1 LOGSTASH[-]: <4>Nov 22 10:00:00 web1 kernel: x", ctx())
+    assert (r.host, r.program, r.facility, r.severity, r.extra["relay_program"]) == ("web1", "kernel", 0, 4, "LOGSTASH")
+    r = framing.decode(b"Nov 22 10:00:05 relay1 LOGSTASH[-]: hello", ctx())
+    assert (r.host, r.program, r.pid, r.text) == ("relay1", "LOGSTASH", None, "hello")
+
+
+@pytest.mark.parametrize("line", [
+    b"Nov 22 10:00:05 web1 myapp[1]: Nov 22 10:00:00 kernel: x",  # the inner header names no host
+    b"Nov 22 10:00:05 web1 myapp[1]: Nov 22 10:00:00 web2 x",  # nor a tag
+    b"Nov 22 10:00:05 web1 myapp[1]: Nov 22 10:0 web2 kernel: x",  # a date cut short
+    b"Nov 22 10:00:05 web1 myapp[1]: 2026-11-22 10:00:00,123 INFO started",  # an application's own stamp
+])
+def test_a_tagged_message_that_is_no_whole_header_stays_that_programs(line):
+    """After a relay's own tag, only a whole sender's header (date, host, tag) is a relayed record."""
+    r = framing.decode(line, ctx())
+    assert (r.host, r.program, r.kernel, r.extra) == ("web1", "myapp", False, {})

@@ -346,3 +346,16 @@ def test_cr_lines_inside_a_gzip_tar_member(tmp_path):
     path.write_bytes(gzip.compress(tar_of([("cr.log", kernel_lines(3, end=b"\r"))])))
     code, got, _, _ = scan(path)
     assert (code, len(got)) == (0, 3)
+
+
+def test_nul_runs_around_records_lose_no_event_and_no_line(tmp_path):
+    """A crash's zeroed blocks after a record, the next record after them, a preallocated file's NUL
+    tail: every kernel record gives its event, `raw` keeps the NULs, every line is counted once."""
+    lines = [K + b"\0" * 300, b"\0" * 700 + K.replace(b"web-07", b"web-8"), K.replace(b"web-07", b"web-9") + b"\0\0\r"]
+    path = tmp_path / "kern.log"
+    path.write_bytes(b"\n".join(lines) + b"\n" + b"\0" * 4096)  # the tail: never written, no newline
+    code, got, stats, _ = scan(path)
+    assert (code, [e["host"] for e in got]) == (0, ["web-07", "web-8", "web-9"])
+    assert [e["raw"].encode() for e in got] == [lines[0], lines[1], lines[2][:-1]]
+    assert all(e["message_id"] == "tw_bucket_overflow.legacy" for e in got)
+    assert stats["lines"] == 4 and stats["unframed"] == 0

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tcplog import framing
 from tcplog.connectors import workers
@@ -224,3 +226,71 @@ def test_the_registry_lists_every_streamed_output():
     for module in framing.STREAMED:
         assert callable(module.sniff) and callable(module.chunks) and callable(module.decode)
         assert re.search(rf"`{re.escape(module.NAME)}`", docs), module.NAME
+
+
+# --- text before the document ---------------------------------------------------------------------------------------
+
+LEAD = (b"[root@web1 ~]# journalctl -k -o json-pretty\n"
+        b"\n"
+        b"Nov 22 09:59:59 web1 kernel: TCP: too many orphaned sockets\n")
+
+
+def test_lines_before_a_json_pretty_document_are_read_as_log_lines():
+    """A shell prompt, an empty line and a pasted syslog line before `journalctl -o json-pretty` output:
+    the lines are ordinary log lines (a candidate only with a trigger), the objects are read as JSON."""
+    doc = LEAD + _entry(1, CT) + _entry(2, NEIGH)
+    assert framing.streamed(doc[:512]) is json_pretty
+    got, stats = scan(doc, json_pretty)
+    assert [(e["family"], e["source"]["framing"], e["source"]["line"]) for e in got] == [
+        ("orphans", "rfc3164", 3), ("conntrack_full", "journal-json-pretty", 4),
+        ("neigh_overflow", "journal-json-pretty", 11)]
+    assert got[0]["raw"] == LEAD.splitlines()[2].decode() and got[0]["source"]["offset"] == LEAD.index(b"Nov")
+    assert stats.candidates == 3 and stats.unframed == 0 and reconciled(stats, doc)
+
+
+def test_lines_before_a_dmesg_json_document_are_read_as_log_lines():
+    doc = b"$ dmesg --json\n" + DMESG
+    assert framing.streamed(doc[:512]) is dmesg_json
+    got, stats = scan(doc, dmesg_json)
+    assert [e["message_id"] for e in got] == ["conntrack_full.pr_fmt", "syn_flood.slab", "neigh_overflow.table"]
+    assert got[0]["source"]["line"] == 4 and stats.candidates == 4 and reconciled(stats, doc)
+
+
+def test_text_before_the_document_on_the_command_line(tmp_path):
+    path = tmp_path / "pasted.txt"
+    path.write_bytes(LEAD + _entry(1, CT))
+    got = events(tcplog("scan", str(path)).stdout)
+    assert [(e["family"], e["source"]["line"]) for e in got] == [("orphans", 3), ("conntrack_full", 4)]
+
+
+@pytest.mark.parametrize("lead", [b"a\nb\nc\nd\n", b"$ jq '{}' x\n", b"  indented\n"])
+def test_more_text_before_the_document_is_no_json_document(lead):
+    """Four lines, a `{` in a line, an indented line: the stream is not sniffed as JSON (read line by line)."""
+    assert framing.streamed((lead + _entry(1, CT))[:512]) is None
+
+
+def test_a_lead_line_that_opens_an_object_ends_the_lead():
+    """The reader itself: a `{` in a line before the document ends the lines read as log lines; the text
+    before it (a stray run) and the object it opens (cut by the next `{`) are unframed once each, the
+    entries after them are read; every line counted once."""
+    doc = b"$ echo '{'\n" + _entry(1, CT)
+    got, stats = scan(doc, json_pretty)
+    assert [e["family"] for e in got] == ["conntrack_full"] and stats.unframed == 2 and reconciled(stats, doc)
+    bad = b"\xff\xfe bad bytes \0\n" + _entry(1, CT)
+    got, stats = scan(bad, json_pretty)
+    assert [e["family"] for e in got] == ["conntrack_full"] and stats.candidates == 1 and reconciled(stats, bad)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.binary(max_size=20), st.sampled_from([
+    b"$ journalctl -o json-pretty\n", b"\n", b"Nov 22 10:00:00 web1 kernel: " + CT.encode() + b"\n", b"{\n", b"}\n",
+    b'\t"MESSAGE" : "' + CT.encode() + b'",\n', b'\t"_TRANSPORT" : "kernel"\n', b"},{\n", b'"\n', b"[\n", b"-- x --\n",
+])), max_size=25))
+def test_any_stream_is_tiled_by_its_chunks_lead_lines_included(parts):
+    """Whatever comes before, in and after the objects: the chunks tile the stream, the scan reconciles."""
+    data = b"".join(parts)
+    for depth, parse, reader in ((0, json_objects.parse_object, json_pretty), (2, dmesg_json.parse, dmesg_json)):
+        got = list(json_objects.chunks(io.BytesIO(data), depth, parse))
+        assert sum(c.size for c in got) == len(data)
+        assert sum(c.lines for c in got) == data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+        assert reconciled(scan(data, reader)[1], data)

@@ -18,6 +18,7 @@ Detected by a stream's first bytes only (their records span lines; STREAMED):
     journal-verbose      journalctl -o verbose
     json-pretty          journalctl -o json-pretty; pretty-printed JSON records (jq .) of the JSON framings
     dmesg-json           dmesg --json
+    rsyslog-debug        rsyslog's RSYSLOG_DebugFormat (a record over ten lines)
 
 Detected only (no `--framing` value): CRI container log lines (tcplog.framing.cri), whose line is
 decoded as a record of its own (framing `cri+<inner>`); and a line of grep output (`file:NUM:`,
@@ -42,6 +43,7 @@ from tcplog.framing import (
     json_pretty,
     kmsg,
     logread,
+    rsyslog_debug,
     shipper_json,
     syslog3164,
     syslog5424,
@@ -56,7 +58,7 @@ NAMES = ("auto", *LINE_FRAMINGS, journal_json.NAME, journal_export.NAME, shipper
 EXTRA_TRIGGERS = journal_json.EXTRA_TRIGGERS
 # Outputs whose records span lines: sniffed by their first bytes, read record by record
 # (Scanner.scan_chunked), never cut into byte ranges.
-STREAMED = (journal_verbose, dmesg_json, json_pretty)  # (dmesg before the generic json-pretty)
+STREAMED = (journal_verbose, dmesg_json, json_pretty, rsyslog_debug)  # (dmesg before the generic json-pretty)
 
 __all__ = ["NAMES", "FramingContext", "decode", "decode_text", "EXTRA_TRIGGERS", "STREAMED", "is_continuation",
            "streamed"]
@@ -90,11 +92,16 @@ def decode(line: bytes, ctx: FramingContext, forced: str | None = None) -> Recor
         return None  # a hostile header (a 5000-digit pid, a date out of range): unframed, never fatal
 
 
-def _lead_skipped(text: str) -> str:
-    """The text after what may precede a record: a JSON text sequence's record separator, a
+def _padding_skipped(text: str) -> str:
+    """The record without what may pad it. Before it: a JSON text sequence's record separator, a
     byte-order mark (a file saved by a Windows editor), NUL bytes (a crash leaves the log's last
-    blocks zeroed, and syslogd appends its next line to them)."""
-    return text.lstrip("\x1e\ufeff\x00") if text[:1] in ("\x1e", "\ufeff", "\x00") else text
+    blocks zeroed, and syslogd appends its next line to them). After it: NUL bytes (the zeroed
+    blocks after a record, a preallocated file's unwritten tail), with a CR of a CRLF line."""
+    if text[:1] in ("\x1e", "\ufeff", "\x00"):
+        text = text.lstrip("\x1e\ufeff\x00")
+    if "\x00" in text[-2:]:
+        text = text.rstrip("\x00\r")
+    return text
 
 
 # Which framings may start with which first character, tried in order; bare text is the rest.
@@ -108,7 +115,7 @@ _BY_FIRST_CHAR = {
 
 def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> Record | None:
     """Auto-detect the framing of one record from its first characters."""
-    s = _lead_skipped(text)
+    s = _padding_skipped(text)
     first = s[:1]
     if first == "{":
         obj = _json_object(s)
@@ -156,7 +163,7 @@ def decode_object(obj: dict, raw: bytes, ctx: FramingContext, depth: int = 0) ->
 
 
 def _forced(text: str, raw: bytes, ctx: FramingContext, name: str) -> Record | None:
-    text = _lead_skipped(text)
+    text = _padding_skipped(text)
     if name in LINE_FRAMINGS:
         module = LINE_FRAMINGS[name]
         return module.decode(text, raw, ctx) if module is bare or module.detect(text.lstrip()) else None

@@ -70,7 +70,7 @@ class FramingContext:
             if self._month is not None and month < self._month - 6:  # Dec -> Jan rollover
                 year += 1
             self._year, self._month = year, month
-            return _make(year, month, day, hh, mm, ss, micro, self.tz)
+            return local_time(year, month, day, hh, mm, ss, micro, self.tz)
         key = (month, day, hh, mm, ss, micro)
         placed = self._placed.get(key)
         if placed is not None:
@@ -80,7 +80,7 @@ class FramingContext:
         limit = self.reference + timedelta(days=1)
         for year in (self.reference.year, self.reference.year - 1, self.reference.year - 2,
                      self.reference.year - 3, self.reference.year - 4):
-            t = _make(year, month, day, hh, mm, ss, micro, self.tz)
+            t = local_time(year, month, day, hh, mm, ss, micro, self.tz)
             if t is not None and t <= limit:
                 self._placed[key] = t
                 return t
@@ -100,7 +100,8 @@ class FramingContext:
         return placed
 
 
-def _make(year, month, day, hh, mm, ss, micro, tz) -> datetime | None:
+def local_time(year, month, day, hh, mm, ss, micro, tz) -> datetime | None:
+    """A local date and time in zone `tz`, converted to UTC; None if it names no date."""
     try:
         return datetime(year, month, day, hh, mm, ss, micro, tzinfo=tz).astimezone(timezone.utc)
     except ValueError:

@@ -37,14 +37,15 @@ from tcplog.record import Record
 
 NAME = "dmesg-json"
 
-_SNIFF = re.compile(rb'(?:\xef\xbb\xbf)?\s*\{\s*"dmesg"\s*:\s*\[')
+_SNIFF = re.compile(rb'(?:\xef\xbb\xbf)?(?:' + json_objects.LEAD + rb'){0,3}\s*\{\s*"dmesg"\s*:\s*\[')
 # One key per line: a JSON string value, or raw text to the end of the line (a trailing comma dropped).
 _KEY = re.compile(rb'"(\w{1,16})"\s*:\s*("(?:[^"\\\n]|\\.)*"|[^\n]*?)\s*,?\s*$', re.MULTILINE)
 _NUMBER = re.compile(r"\s*\d{1,12}(?:\.\d{1,9})?\s*")
 
 
 def sniff(head: bytes) -> bool:
-    """True when a stream starting with these bytes is `dmesg --json` output."""
+    """True when a stream starting with these bytes is `dmesg --json` output (perhaps after up to three
+    lines of other text: a shell prompt, a heading)."""
     return _SNIFF.match(head) is not None
 
 

@@ -16,9 +16,11 @@ line by line: `chunks(stream, depth, parse)` follows the braces and brackets out
 cuts out each object that opens at `depth` (0: a stream of objects; 2: the elements of
 `{"name": [ … ]}`), wherever on its line it opens or closes (`},{`). Text outside those objects
 is a `note` (the wrapper of depth 2) or, at depth 0, a `stray` run (one unframed record);
-journalctl's `-- … --` lines are notes. An object past MAX_ENTRY bytes, or one the stream ends
-inside, is malformed (fields None). Every line of the stream is counted by exactly one chunk
-(the one that is yielded after it is read), so `size` and `lines` add up to the stream's.
+journalctl's `-- … --` lines are notes. The lines before the first `{` (a shell prompt, a heading or
+a log line pasted with the output: LEAD, up to three in the sniffs) are `line` chunks, one a line,
+read as ordinary log lines. An object past MAX_ENTRY bytes, or one the stream ends inside, is malformed
+(fields None). Every line of the stream is counted by exactly one chunk (the one that is yielded
+after it is read), so `size` and `lines` add up to the stream's.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ from tcplog.framing.journal_verbose import MAX_ENTRY, Chunk, read_line
 # A string (to the end of the line when its closing quote is missing) or a bracket outside one.
 _TOKENS = re.compile(rb'"(?:[^"\\\n]|\\.)*(?:"|$)|[{}\[\]]')
 _NOTE = b"-- "
+# The lines the sniffs let stand before the document (bytes, for their patterns): up to three, each
+# empty or text that holds no `{` and starts with no space (`$ journalctl -o json-pretty`,
+# `[root@web1 ~]# dmesg --json`, `=== web1 ===`, a log line pasted before the output).
+LEAD = rb"(?:[^\s{][^{\n]{0,255})?\r?\n"
 
 
 def parse_object(raw: bytes) -> dict | None:
@@ -64,11 +70,16 @@ class _Reader:
         self.start = (0, 0)  # its offset and line
         self.lines = self.size = 0  # read since the last chunk
         self.stray: tuple[int, int] | None = None  # an open stray run: its offset and line
+        self.lead = True  # no `{` read yet: lines are `line` chunks
 
     def line(self, line: bytes, size: int) -> Iterator[Chunk]:
         """The chunks one line completes (`size`: its whole length; `line` holds at most MAX_LINE bytes)."""
         self.number += 1
         at, self.offset = self.offset, self.offset + size
+        if self.lead and not _opens(line):  # before the document: an ordinary line (counted by itself)
+            yield Chunk("line", line if size == len(line) else b"", None, at, self.number, 1, size)
+            return
+        self.lead = False
         self.lines, self.size = self.lines + 1, self.size + size
         done: list[Chunk] = []
         if self.depth == 0 and line[:1] == b"{" and self.parts is not None:
@@ -133,6 +144,11 @@ class _Reader:
     def _malformed(self) -> Chunk:
         self.parts = None
         return Chunk("entry", b"", None, *self.start, 0, 0)
+
+
+def _opens(line: bytes) -> bool:
+    """True when the line holds a `{` outside strings."""
+    return b"{" in line and any(m[0] == b"{" for m in _TOKENS.finditer(line))
 
 
 def _outside(line: bytes, spans: list[tuple[int, int]]) -> bool:

@@ -14,7 +14,8 @@ the journal's order; binary values are arrays of byte values over several lines.
 any JSON record the same way (two spaces, `"key": value`). The objects are read one by one
 (tcplog.framing.json_objects) and decoded as the one-line records are (tcplog.framing.decode_object):
 journald entries, or shippers' records. Text between objects, an object that is not a record,
-one cut off, or one with no message counts once as unframed. Files and stdin are sniffed;
+one cut off, or one with no message counts once as unframed. Up to three lines before the first `{`
+(a shell prompt, a heading, a log line pasted with the output) are read as ordinary log lines. Files and stdin are sniffed;
 workers never split them. The framing in the event is `journal-json-pretty` for journald
 entries, `json-pretty` for the rest.
 """
@@ -29,11 +30,12 @@ from tcplog.record import Record
 NAME = "json-pretty"
 JOURNAL = "journal-json-pretty"
 
-_SNIFF = re.compile(rb'(?:\xef\xbb\xbf)?\{\r?\n[ \t]{1,16}"[^"\\\n]{1,128}"[ \t]*:')
+_SNIFF = re.compile(rb'(?:\xef\xbb\xbf)?(?:' + json_objects.LEAD + rb'){0,3}\{\r?\n[ \t]{1,16}"[^"\\\n]{1,128}"[ \t]*:')
 
 
 def sniff(head: bytes) -> bool:
-    """True when a stream starts with a pretty-printed JSON object (`{` alone, then a key on its line)."""
+    """True when a stream starts with a pretty-printed JSON object (`{` alone, then a key on its line),
+    perhaps after up to three lines of other text (a shell prompt, a heading: json_objects.LEAD)."""
     return _SNIFF.match(head) is not None
 
 

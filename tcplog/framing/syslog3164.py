@@ -6,27 +6,34 @@
     <4>Nov 22 18:10:00 web1 kernel: nf_conntrack: table full, dropping packet          (with PRI)
     2026-11-22T18:10:00.123456+01:00 web1 kernel: neighbour: arp_cache: neighbor table overflow!   (rsyslog RFC 3339)
     2026-11-22 18:10:00.123 web1 kernel: TCP: too many orphaned sockets               (templates with a date-pgsql/space date)
+    2026 Nov  2 18:10:00 web1 kernel: TCP: too many orphaned sockets                  (syslog-ng $FULLDATE)
     Jan 15 21:18:04 router kern.warn kernel: nf_conntrack: expectation table full      (busybox syslogd)
     déc. 31 23:59:59 web1 kernel: ...                                                  (journalctl short, fr_FR)
     11月 22 10:00:00 web1 kernel: ...                                                   (journalctl short, ja_JP)
     Nov 22 10:00:05 relay1 <4>Nov 22 10:00:00 web1 kernel: ...                          (a relay's header first)
+    Nov 23 03:08:56 relay1 kernlog: Nov 22 10:00:00 web1 kernel: ...                   (a relay's header and tag: imfile)
     kern.warn<4>: Nov 22 10:00:00 web1 kernel: ...            (rsyslog TraditionalFormatWithPRI: %pri-text%: first)
+    kern.warning Nov 22 10:00:00 web1 kernel: ...             (%syslogfacility-text%.%syslogseverity-text%, $FACILITY.$PRIORITY)
 
-Header fields: time (year from the context), host, program, pid, facility/severity (PRI, rsyslog's
-`%pri-text%` before the date, or the busybox `kern.warn` token), kernel monotonic seconds and
-caller from a printk prefix.
+Header fields: time (year from the context, or from a full date), host, program, pid,
+facility/severity (PRI; a `facility.severity` token before the date: rsyslog's `%pri-text%` with or
+without `<N>`, `%syslogfacility-text%.%syslogseverity-text%`, syslog-ng's `$FACILITY.$PRIORITY`; or the
+busybox `kern.warn` token after the host), kernel monotonic seconds and caller from a printk prefix.
 The kernel wrote the record when the tag is `kernel` or the facility is kern (0).
 A tag-less header followed by another header that ends in a tag is a relay's (RFC 3164 4.3.3;
 syslog-ng `flags(no-parse)` and Logstash's tcp output write the same): the inner header is the
 sender's record, and the relay's host (`extra["relay"]`, or the host when the sender wrote none), time and
-PRI fill what it lacks.
+PRI fill what it lacks. A relay may add its own tag before the sender's whole header (rsyslog imfile's
+`Tag=` on a line read from a syslog file, Logstash's syslog output `appname[procid]:`): when the inner
+header names a host and a tag, it is the sender's record too, the relay's tag in
+`extra["relay_program"]`; the relay's PRI is then its own setting and fills nothing.
 """
 
 from __future__ import annotations
 
 import re
 
-from tcplog.framing.context import month_number, parse_iso
+from tcplog.framing.context import local_time, month_number, parse_iso
 from tcplog.framing.printk import level_prefix, split_pri, split_prefix
 from tcplog.record import Record
 
@@ -37,33 +44,61 @@ _DATE = re.compile(
     r"(?P<hh>\d{1,2}):(?P<mm>\d{2}):(?P<ss>\d{2})(?:\.(?P<frac>\d{1,9}))?\s+"
 )
 _ISO = re.compile(r"(?P<iso>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?)\s+")
-_PRI_TEXT = re.compile(r"[a-z]{2,8}[0-7]?\.[a-z]{3,7}<(\d{1,3})>: ")
-_TAG = re.compile(r"(?P<prog>[^\s\[\]:]{1,128})(?:\[(?P<pid>\d{1,10})\])?:(?:\s|$)")
-_FACPRI = re.compile(
-    r"(kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local[0-7])\."
-    r"(emerg|alert|crit|err|error|warn|warning|notice|info|debug)\s+"
+# syslog-ng's $FULLDATE (TS_FMT_FULL in lib/timeutils/format.c): year, English month, space-padded
+# day, local time, a fraction with frac-digits(); no zone.
+_FULLDATE = re.compile(
+    r"(?P<year>\d{4}) (?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(?P<day>\d{1,2}) "
+    r"(?P<hh>\d{2}):(?P<mm>\d{2}):(?P<ss>\d{2})(?:\.(?P<frac>\d{1,9}))?\s+"
 )
+# Facility and severity names as the daemons write them: RFC 3164 table 1, rsyslog's
+# syslog_fac_names (ntp, audit, alert, clock for 12-15) and syslog-ng's sl_facilities (ntp, security,
+# console, solaris-cron); severities with the aliases syslog-ng, busybox and Logstash print.
 FACILITIES = {"kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6, "news": 7,
-              "uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11, **{f"local{i}": 16 + i for i in range(8)}}
-SEVERITIES = {"emerg": 0, "alert": 1, "crit": 2, "err": 3, "error": 3, "warn": 4, "warning": 4,
-              "notice": 5, "info": 6, "debug": 7}
+              "uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11, "ntp": 12, "audit": 13, "security": 13,
+              "alert": 14, "console": 14, "clock": 15, "solaris-cron": 15,
+              **{f"local{i}": 16 + i for i in range(8)}}
+SEVERITIES = {"emerg": 0, "emergency": 0, "panic": 0, "alert": 1, "crit": 2, "critical": 2, "err": 3, "error": 3,
+              "warn": 4, "warning": 4, "notice": 5, "info": 6, "informational": 6, "debug": 7}
+_FAC = "|".join(sorted(map(re.escape, FACILITIES), key=len, reverse=True))
+_SEV = "|".join(sorted(map(re.escape, SEVERITIES), key=len, reverse=True))
+# `facility.severity` before the date: rsyslog's %pri-text% (`kern.warning<4>` as documented,
+# `kern.warning` as 8.x writes it) and %syslogfacility-text%.%syslogseverity-text%, syslog-ng's
+# $FACILITY.$PRIORITY; a colon after it (TraditionalFormatWithPRI) or not. With `<N>` the number
+# decides and the names are not checked; without, both names must be known.
+_PRI_TEXT = re.compile(rf"(?:[a-z]{{2,8}}[0-7]?\.[a-z]{{3,7}}<(?P<pri>\d{{1,3}})>|(?P<fac>{_FAC})\.(?P<sev>{_SEV})):?[ \t]")
+_TAG = re.compile(r"(?P<prog>[^\s\[\]:]{1,128})(?:\[(?P<pid>\d{1,10}|-)\])?:(?:\s|$)")  # `[-]`: no PROCID
+_FACPRI = re.compile(rf"({_FAC})\.({_SEV})\s+")  # busybox syslogd's token after the host
 # Shippers' own notices that carry no tag ("Nov 22 10:00:00 host last message repeated 3 times").
 _TAGLESS = ("last message repeated", "message repeated", "--- last message repeated")
 _MAX_RELAYS = 4  # headers of relays before the sender's; more than this is message text
 
 
 def header(line: str) -> tuple[int | None, object, int] | None:
-    """(PRI, date match, end) when the line starts with a 3164 or RFC 3339 date, else None."""
+    """(PRI, date match, end) when the line starts with a 3164, RFC 3339 or syslog-ng full date, else None."""
     pri, rest = level_prefix(line)
-    if pri is None and (p := _PRI_TEXT.match(line)) is not None:  # rsyslog %pri-text%: `kern.warn<4>: `
-        pri, rest = int(p.group(1)), line[p.end():]
+    if pri is None and (p := _PRI_TEXT.match(line)) is not None:  # `kern.warning<4>: `, `kern.warning `
+        pri = int(p["pri"]) if p["pri"] else FACILITIES[p["fac"]] << 3 | SEVERITIES[p["sev"]]
+        rest = line[p.end():]
     skip = len(line) - len(rest)
-    m = _DATE.match(rest) or _ISO.match(rest)
+    m = _DATE.match(rest) or _ISO.match(rest) or _FULLDATE.match(rest)
     if m is None:
         return None
-    if "mon" in m.re.groupindex and month_number(m.group("mon")) is None:
+    if m.re is _DATE and month_number(m.group("mon")) is None:
         return None
     return pri, m, skip + m.end()
+
+
+def header_time(m: re.Match, ctx):
+    """The UTC time of a `header` date match: RFC 3339 as written, a full date in --tz, a year-less
+    date placed in a year by the context."""
+    if m.re is _ISO:
+        return parse_iso(m.group("iso").replace(" ", "T"), ctx.tz)
+    frac = m.group("frac") or "0"
+    fields = (int(m.group("day")), int(m.group("hh")), int(m.group("mm")), int(m.group("ss")),
+              int(frac[:6].ljust(6, "0")))
+    if m.re is _FULLDATE:
+        return local_time(int(m.group("year")), _MONTHS[m.group("mon")], *fields, ctx.tz)
+    return ctx.place(month_number(m.group("mon")), *fields)
 
 
 def detect(line: str) -> bool:
@@ -100,7 +135,8 @@ _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun",
 def decode(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
     line = line.rstrip("\r\n")
     m = _FAST.match(line)
-    if m is not None and not line.startswith(_TAGLESS, m.start(8)):
+    if m is not None and not line.startswith(_TAGLESS, m.start(8)) and (
+            m.group(9) == "kernel" or header(line[m.end():]) is None):  # (else a relay's tag, the sender's header)
         pri, mon, day, hh, mm, ss, frac, host, program, pid, sec, usec, caller, lone_caller = m.groups()
         time = ctx.place_text(_MONTHS[mon], day, hh, mm, ss, frac)
         facility = severity = None
@@ -115,18 +151,13 @@ def decode(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
 
 
 def decode_general(line: str, raw: bytes, ctx, name: str = NAME, depth: int = 0) -> Record | None:
-    """Every RFC 3164 variant: host-less, tag-less, busybox, locales, RFC 3339 dates, relayed records."""
+    """Every RFC 3164 variant: host-less, tag-less, busybox, locales, RFC 3339 and full dates, relayed records."""
     line = line.rstrip("\r\n")
     head = header(line)
     if head is None:
         return None
     pri, m, end = head
-    if "iso" in m.re.groupindex:
-        time = parse_iso(m.group("iso").replace(" ", "T"), ctx.tz)
-    else:
-        frac = m.group("frac") or "0"
-        time = ctx.place(month_number(m.group("mon")), int(m.group("day")), int(m.group("hh")),
-                         int(m.group("mm")), int(m.group("ss")), int(frac[:6].ljust(6, "0")))
+    time = header_time(m, ctx)
     rest = line[end:]
     facility, severity = split_pri(pri)
     host, sep, after = rest.partition(" ")
@@ -135,28 +166,35 @@ def decode_general(line: str, raw: bytes, ctx, name: str = NAME, depth: int = 0)
         facility, severity = FACILITIES[fp.group(1)], SEVERITIES[fp.group(2)]
         rest = host + " " + after[fp.end():]
     host, program, pid, msg = split_host_tag(rest)
-    if program is None and host is not None and depth < _MAX_RELAYS and header(msg) is not None:
+    if (host or program) and depth < _MAX_RELAYS and header(msg) is not None:
         inner = decode_general(msg, raw, ctx, name, depth + 1)  # a relay's header before the sender's
-        if inner is not None and inner.program is not None:  # the sender's header ends in a tag
-            return _relayed(inner, host, time, facility, severity)
+        # the sender's header ends in a tag; after a relay's own tag it names the sender's host too
+        if inner is not None and inner.program is not None and (program is None or inner.host is not None):
+            return _relayed(inner, host, program, time, facility, severity)
     mono, caller, text = split_prefix(msg[2:] if msg.startswith(": ") else msg)  # CentOS "kernel: : ..."
     kernel = program == "kernel" or (facility == 0 and program is None)
     return Record(raw=raw, text=text, framing=name, kernel=kernel, time=time, host=host, program=program,
                   pid=pid, facility=facility, severity=severity, monotonic=mono, caller=caller)
 
 
-def _relayed(inner: Record, relay: str, time, facility: int | None, severity: int | None) -> Record:
-    """The sender's record inside a relay's header: the relay fills what the sender's header lacks."""
-    if inner.host is None:  # the sender wrote no hostname: the relay's host field names it
-        inner.host = relay
-    elif inner.host != relay:
-        inner.extra["relay"] = relay
+def _relayed(inner: Record, relay: str | None, relay_program: str | None, time, facility: int | None,
+             severity: int | None) -> Record:
+    """The sender's record inside a relay's header: the relay fills what the sender's header lacks.
+    A relay that adds its own tag (a file input's tag, Logstash's appname) also sets its own PRI
+    (the input's configured facility), which says nothing of the sender's record."""
+    if relay is not None:
+        if inner.host is None:  # the sender wrote no hostname: the relay's host field names it
+            inner.host = relay
+        elif inner.host != relay:
+            inner.extra["relay"] = relay
+    if relay_program is not None:
+        inner.extra["relay_program"] = relay_program
     inner.time = inner.time or time
-    if inner.facility is None:
+    if inner.facility is None and relay_program is None:
         inner.facility, inner.severity = facility, severity
         inner.kernel = inner.kernel or (facility == 0 and inner.program is None)
     return inner
 
 
 def _int(s: str | None) -> int | None:
-    return int(s) if s else None
+    return int(s) if s and s != "-" else None
