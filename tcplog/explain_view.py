@@ -45,12 +45,11 @@ def render(event: dict, console: Console) -> None:
     console.print(line)
     console.print(cause.get("summary") or "", highlight=False)
     snap = event.get("snapshot") or {}
-    joined = [f"{k} {v['id']} ({v['age_s']:+.0f} s from the event)" for k in ("before", "after")
-              if (v := snap.get(k))]
+    joined = [f"{k} {v['id']} ({_distance(v['age_s'])})" for k in ("before", "after") if (v := snap.get(k))]
     if joined:
         console.print("snapshots: " + ", ".join(joined), style="dim", highlight=False)
     for s in snap.get("stale") or []:
-        console.print(f"stale snapshot ignored: {s['id']} ({s['age_s']:+.0f} s)", style="yellow", highlight=False)
+        console.print(f"stale snapshot ignored: {s['id']} ({_distance(s['age_s'])})", style="yellow", highlight=False)
 
     if cause.get("evidence"):
         table = Table(title="evidence", title_justify="left", show_edge=False)
@@ -93,3 +92,8 @@ def render(event: dict, console: Console) -> None:
     if cause.get("references"):
         console.print()
         console.print("references: " + "; ".join(cause["references"]), style="dim", highlight=False)
+
+
+def _distance(age_s: float) -> str:
+    """A snapshot's `age_s` (event time − snapshot time) in words: taken N s before or after the event."""
+    return f"taken {abs(age_s):.0f} s {'before' if age_s >= 0 else 'after'} the event"

@@ -166,3 +166,13 @@ def test_two_snapshots_on_one_side_of_the_line_use_the_nearer(tmp_path):
     event = orjson.loads(r.stdout)
     assert event["snapshot"]["before"]["time"] == "2026-11-20T10:07:00.000000Z" and event["snapshot"]["after"] is None
     assert b"web1@2026-11-20T10:05:00.000000Z is not next to the line" in r.stderr
+
+
+def test_terminal_view_says_on_which_side_of_the_line_each_snapshot_was_taken():
+    """The view states a snapshot's distance in words (`age_s` is event time − snapshot time):
+    a snapshot 300 s before the line, then the same one 300 s after a line at 10:00."""
+    line = "Nov 20 10:10:00 web1 kernel: TCP: time wait bucket table overflow"
+    text = explain(line, "--snapshot", SOS).stdout.decode()
+    assert "(taken 300 s before the event)" in " ".join(text.split())
+    text = explain(line.replace("10:10:00", "10:00:00"), "--snapshot", SOS).stdout.decode()
+    assert "(taken 300 s after the event)" in " ".join(text.split())
