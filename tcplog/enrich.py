@@ -94,18 +94,7 @@ class Enricher:
         return Joined(*docs)
 
     def _derive_time(self, event: dict, refs: list) -> None:
-        boot_id = event["kernel"]["boot_id"]
-        for ref in reversed(refs):
-            doc = self._load(ref)
-            boot = doc.get("boot") or {}
-            if not boot.get("time") or boots.ids_differ(boot_id, boot.get("id")):
-                continue
-            start = parse_iso(boot["time"])
-            if start is None:
-                continue
-            event["time"] = rfc3339(start + timedelta(seconds=event["kernel"]["monotonic"]))
-            event["time_derived"] = True
-            return
+        derive_time(event, (self._load(ref) for ref in reversed(refs)))
 
     def forget(self, host: str) -> None:
         """Drop the cached snapshot list of `host` (its store changed: a live store such as Kafka's)."""
@@ -146,3 +135,21 @@ def kernel_release(joined: Joined, override: str | None = None) -> str | None:
         if doc and (doc.get("kernel") or {}).get("release"):
             return doc["kernel"]["release"]
     return None
+
+
+def derive_time(event: dict, docs) -> bool:
+    """Give an event without a wall clock one: the boot time of the first of `docs` (latest first)
+    that records one, of the event's boot when both carry a boot id, plus the event's monotonic
+    seconds; flagged `time_derived`. False when no document can place it."""
+    boot_id = event["kernel"]["boot_id"]
+    for doc in docs:
+        boot = doc.get("boot") or {}
+        if not boot.get("time") or boots.ids_differ(boot_id, boot.get("id")):
+            continue
+        start = parse_iso(boot["time"])
+        if start is None:
+            continue
+        event["time"] = rfc3339(start + timedelta(seconds=event["kernel"]["monotonic"]))
+        event["time_derived"] = True
+        return True
+    return False

@@ -110,9 +110,13 @@ def test_a_snapshot_too_far_from_the_line_is_not_used_as_in_scan():
     assert b"not used" not in r.stderr
 
 
-def test_a_line_without_a_wall_clock_is_judged_by_any_snapshot():
-    """dmesg text has no date: the snapshot's distance is unknown, so it is used."""
-    r = explain("[  751.966804] TCP: time wait bucket table overflow", "--snapshot", SOS, "--json")
+def test_a_line_without_a_wall_clock_is_placed_by_the_snapshots_boot_time():
+    """dmesg text has no date: 751 s after the report's boot is six days before the report, over the
+    default --max-snapshot-age, so the report is not used (noted); a longer age judges by it."""
+    line = "[  751.966804] TCP: time wait bucket table overflow"
+    r = explain(line, "--snapshot", SOS, "--json")
+    assert orjson.loads(r.stdout)["cause"]["id"] == "ambiguous" and b"over --max-snapshot-age" in r.stderr
+    r = explain(line, "--snapshot", SOS, "--max-snapshot-age", "7d", "--json")
     assert orjson.loads(r.stdout)["cause"]["id"] == "tw_bucket_overflow.limit"
 
 
@@ -176,3 +180,15 @@ def test_terminal_view_says_on_which_side_of_the_line_each_snapshot_was_taken():
     assert "(taken 300 s before the event)" in " ".join(text.split())
     text = explain(line.replace("10:10:00", "10:00:00"), "--snapshot", SOS).stdout.decode()
     assert "(taken 300 s after the event)" in " ".join(text.split())
+
+
+def test_a_dmesg_line_gets_its_wall_time_from_the_snapshots_boot_time_as_in_scan():
+    """`[seconds]` only: the snapshot's boot time (btime 2026-11-14T11:00:00Z) plus the seconds
+    places the line, flagged derived, and the snapshot then falls before or after it by that time."""
+    event = orjson.loads(explain("[515400.500000] TCP: time wait bucket table overflow", "--snapshot", SOS,
+                                 "--json").stdout)
+    assert (event["time"], event["time_derived"]) == ("2026-11-20T10:10:00.500000Z", True)
+    assert event["snapshot"]["before"]["age_s"] == 300.5 and event["snapshot"]["after"] is None
+    event = orjson.loads(explain("[514800.000000] TCP: time wait bucket table overflow", "--snapshot", SOS,
+                                 "--json").stdout)
+    assert event["time"] == "2026-11-20T10:00:00.000000Z" and event["snapshot"]["after"]["age_s"] == -300.0

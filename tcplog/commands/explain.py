@@ -13,7 +13,7 @@ from tcplog.boots import other_boot
 from tcplog.classify import load_rules
 from tcplog.commands.common import EPILOG, EXIT_INPUT, EXIT_OK, duration, framing_args, reference, zone
 from tcplog.connectors import snapshot_sources
-from tcplog.enrich import Joined
+from tcplog.enrich import Joined, derive_time
 from tcplog.errors import InputError, SnapshotError, UsageError
 from tcplog.event import rfc3339
 from tcplog.framing.context import FramingContext, parse_iso
@@ -43,12 +43,13 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--snapshot", metavar="FILE", action="append", default=[],
                    help="host state to judge by: a tcplog snapshot document, a sosreport, a copied /proc tree or a "
                         "sysctl -a file; placed before or after the line by its time, as scan does (one taken after "
-                        "the line is its after); give one from each side for counter deltas")
+                        "the line is its after; a dmesg line's time is the snapshot's boot time plus its seconds); "
+                        "give one from each side for counter deltas")
     p.add_argument("--kernel", metavar="RELEASE", help="kernel release, e.g. 3.10.0-1160.el7.x86_64 "
                                                        "(default: the snapshot's)")
     p.add_argument("--max-snapshot-age", metavar="DURATION", type=duration, default=timedelta(hours=6),
                    help="a snapshot further than this from the line's time is not used, as in scan (default 6h; "
-                        "a line without a wall clock is judged by any snapshot)")
+                        "a line with no wall clock that no snapshot's boot time places is judged by any snapshot)")
     p.add_argument("--json", action="store_true", help="print the explained event as JSON")
     framing_args(p)
     return p
@@ -72,6 +73,8 @@ def run(args) -> int:
             return EXIT_INPUT
     if len(docs) > 2:
         raise UsageError("--snapshot: give at most two snapshots (before and after)")
+    if event["time"] is None and event["kernel"]["monotonic"] is not None:  # dmesg, kmsg: as scan places them
+        derive_time(event, sorted(docs, key=_doc_time, reverse=True))
     joined, unused = _placed(event, docs)
     for doc in unused:
         print(f"tcplog: note: snapshot {doc['host']}@{doc['time']} is not next to the line (the other one is "
@@ -113,8 +116,9 @@ def _event(data: bytes, ctx: FramingContext, forced: str) -> dict | None:
 def _placed(event: dict, docs: list[dict]) -> tuple[Joined, list[dict]]:
     """(before, after) around the line, as scan's enricher places them: the latest snapshot at or
     before the line's time is `before`, the first one after it `after`; and the snapshots left over
-    (two on one side of the line). A line without a wall clock takes them in time order."""
-    docs = sorted(docs, key=lambda d: parse_iso(d["time"]) or datetime.min.replace(tzinfo=timezone.utc))
+    (two on one side of the line). A line still without a wall clock (no snapshot records the boot
+    time) takes them in time order."""
+    docs = sorted(docs, key=_doc_time)
     when = parse_iso(event["time"]) if event["time"] else None
     if when is None:
         return Joined(docs[0] if docs else None, docs[1] if len(docs) > 1 else None), []
@@ -122,6 +126,10 @@ def _placed(event: dict, docs: list[dict]) -> tuple[Joined, list[dict]]:
     i = bisect.bisect_right(times, when)
     before, after = docs[i - 1] if i > 0 else None, docs[i] if i < len(docs) else None
     return Joined(before, after), [d for d in docs if d is not before and d is not after]
+
+
+def _doc_time(doc: dict) -> datetime:
+    return parse_iso(doc["time"]) or datetime.min.replace(tzinfo=timezone.utc)
 
 
 def _judged_by(event: dict, given: Joined, max_age: timedelta) -> tuple[dict, Joined]:
