@@ -8,7 +8,6 @@ the header's host, time and facility/severity, the user-space record none, and t
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ import orjson
 import pytest
 
 from tests.conftest import require_tool
+from tests.daemon_io import send_when_listening, wait_for_lines
 from tests.test_cli import events, tcplog
 
 RSYSLOG = Path(__file__).parent.parent / ".venv" / "rsyslog"
@@ -28,28 +28,6 @@ RECORDS = (b"<4>Nov  2 10:00:00 web1 kernel: nf_conntrack: nf_conntrack: table f
            b"<3>Nov 22 10:00:01 web1 kernel: [ 1234.567890] TCP: out of memory -- consider tuning tcp_mem\n"
            b"<13>Nov 22 10:00:02 web1 myapp[42]: TCP: time wait bucket table overflow\n")
 FAMILIES = ["conntrack_full", "tcp_mem"]
-
-
-def _send(port: int, data: bytes, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            sock = socket.create_connection(("127.0.0.1", port), timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise
-            time.sleep(0.05)
-    with sock:
-        sock.sendall(data)
-
-
-def _wait_for(paths: list[Path], lines: int, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and proc.poll() is None:
-        if all(p.exists() and p.read_bytes().count(b"\n") >= lines for p in paths):
-            return
-        time.sleep(0.05)
 
 
 def _stop(proc: subprocess.Popen) -> bytes:
@@ -76,8 +54,8 @@ def run_syslog_ng(tmp_path: Path, templates: dict[str, str], port: int, data: by
                              "-p", str(tmp_path / "sng.pid"), "-c", str(tmp_path / "sng.ctl"),
                              "-R", str(tmp_path / "sng.persist")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        _send(port, data, proc)
-        _wait_for(list(files.values()), data.count(b"\n"), proc)
+        send_when_listening(port, data, proc)
+        wait_for_lines(list(files.values()), data.count(b"\n"), proc)
     finally:
         out = _stop(proc)
     assert all(p.exists() for p in files.values()), out
@@ -104,11 +82,11 @@ def run_rsyslog(tmp_path: Path, templates: dict[str, str], port: int, data: byte
     proc = subprocess.Popen([rsyslogd, "-n", "-M", str(RSYSLOG_MODULES), "-f", str(tmp_path / "rsyslog.conf"),
                              "-i", str(tmp_path / "rsyslogd.pid")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        _send(port, data, proc)
-        _wait_for(list(files.values()), data.count(b"\n"), proc)
+        send_when_listening(port, data, proc)
+        wait_for_lines(list(files.values()), data.count(b"\n"), proc)
         for name, lines in (extra_files or {}).items():
             files[name] = tmp_path / f"{name}.log"
-            _wait_for([files[name]], lines, proc)
+            wait_for_lines([files[name]], lines, proc)
     finally:
         out = _stop(proc)
     assert all(p.exists() for p in files.values()), out

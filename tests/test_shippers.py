@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import orjson
 import pytest
 
 from tests.conftest import require_tool
+from tests.daemon_io import send_when_listening, wait_for_lines
 from tests.test_cli import tcplog
 
 REPO = Path(__file__).parent.parent
@@ -191,22 +191,8 @@ def test_rsyslog_mmexternal_adds_the_event_to_kernel_lines_only(tmp_path):
     proc = subprocess.Popen([rsyslogd, "-n", "-M", moddir, "-f", str(conf), "-i", str(pidfile)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                sock = socket.create_connection(("127.0.0.1", port), timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.05)
-        with sock:
-            sock.sendall((KERNEL + "\n" + APP + "\n").encode())
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if out.exists() and out.read_bytes().count(b"\n") >= 2:
-                break
-            time.sleep(0.05)
+        send_when_listening(port, (KERNEL + "\n" + APP + "\n").encode(), proc, timeout=10)
+        wait_for_lines([out], 2, proc)
         lines = [orjson.loads(line) for line in out.read_bytes().splitlines()]
     finally:
         proc.terminate()  # the rsyslogd started here, by its PID
