@@ -9,7 +9,6 @@ the header's host, time and facility/severity, the user-space record none, and t
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 import orjson
