@@ -421,3 +421,31 @@ def test_a_tagged_message_that_is_no_whole_header_stays_that_programs(line):
     """After a relay's own tag, only a whole sender's header (date, host, tag) is a relayed record."""
     r = framing.decode(line, ctx())
     assert (r.host, r.program, r.kernel, r.extra) == ("web1", "myapp", False, {})
+
+
+def test_a_year_after_the_day_is_the_lines_own_year_read_in_tz():
+    """`Aug 28 2024 13:16:32` (syslog-ng `$MONTH_ABBREV $DAY $YEAR …` templates, appliances): the line's year,
+    not one placed before the reference, and local time read in --tz."""
+    later = ctx(reference=datetime(2030, 1, 1, tzinfo=timezone.utc), tz=ZoneInfo("Europe/Berlin"))
+    r = framing.decode(b"Aug 28 2024 13:16:32 web1 kernel: TCP: time wait bucket table overflow", later)
+    assert (r.framing, r.host, r.program, r.kernel, r.text) == (
+        "rfc3164", "web1", "kernel", True, "TCP: time wait bucket table overflow")
+    assert r.time == datetime(2024, 8, 28, 11, 16, 32, tzinfo=timezone.utc)
+    r = framing.decode(b"<4>Aug  2 2024 13:16:32.250 kernel: [  12.500000] x", ctx())  # PRI, padded day, no host
+    assert (r.host, r.program, r.severity, r.monotonic, r.text) == (None, "kernel", 4, 12.5, "x")
+    assert r.time == datetime(2024, 8, 2, 13, 16, 32, 250000, tzinfo=timezone.utc)
+    assert framing.decode(b"Aug 28 2024 13:16:32 web1 kernel: x", ctx(), "rfc3164").host == "web1"
+
+
+@pytest.mark.parametrize("line", [b"Aug 28 2024 13:16", b"Aug 28 24 13:16:32 web1 kernel: x",
+                                  b"Aug 28 2024 1:16:32 web1 kernel: x", b"Foo 28 2024 13:16:32 web1 kernel: x",
+                                  b"Aug 28 20245 13:16:32 web1 kernel: x", b"Aug 28 2024"])
+def test_a_cut_or_malformed_date_with_a_year_is_bare_text(line):
+    """A date with a year cut short, a two- or five-digit year, a one-digit hour or no month is no header."""
+    assert framing.decode(line, ctx()).framing == "dmesg-t"
+
+
+def test_a_date_with_a_year_naming_no_day_keeps_the_record_without_a_time():
+    """`Feb 30 2024`: the header is read, the time is unknown."""
+    r = framing.decode(b"Feb 30 2024 10:00:00 web1 kernel: x", ctx())
+    assert (r.framing, r.host, r.program, r.time) == ("rfc3164", "web1", "kernel", None)

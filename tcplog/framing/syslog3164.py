@@ -7,6 +7,7 @@
     2026-11-22T18:10:00.123456+01:00 web1 kernel: neighbour: arp_cache: neighbor table overflow!   (rsyslog RFC 3339)
     2026-11-22 18:10:00.123 web1 kernel: TCP: too many orphaned sockets               (templates with a date-pgsql/space date)
     2026 Nov  2 18:10:00 web1 kernel: TCP: too many orphaned sockets                  (syslog-ng $FULLDATE)
+    Aug 28 2024 13:16:32 web1 kernel: TCP: too many orphaned sockets                  (a year after the day: appliances)
     Jan 15 21:18:04 router kern.warn kernel: nf_conntrack: expectation table full      (busybox syslogd)
     déc. 31 23:59:59 web1 kernel: ...                                                  (journalctl short, fr_FR)
     11月 22 10:00:00 web1 kernel: ...                                                   (journalctl short, ja_JP)
@@ -15,7 +16,7 @@
     kern.warn<4>: Nov 22 10:00:00 web1 kernel: ...            (rsyslog TraditionalFormatWithPRI: %pri-text%: first)
     kern.warning Nov 22 10:00:00 web1 kernel: ...             (%syslogfacility-text%.%syslogseverity-text%, $FACILITY.$PRIORITY)
 
-Header fields: time (year from the context, or from a full date), host, program, pid,
+Header fields: time (year from the context, or the line's own: a full date, a year after the day), host, program, pid,
 facility/severity (PRI; a `facility.severity` token before the date: rsyslog's `%pri-text%` with or
 without `<N>`, `%syslogfacility-text%.%syslogseverity-text%`, syslog-ng's `$FACILITY.$PRIORITY`; or the
 busybox `kern.warn` token after the host), kernel monotonic seconds and caller from a printk prefix.
@@ -50,6 +51,12 @@ _FULLDATE = re.compile(
     r"(?P<year>\d{4}) (?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(?P<day>\d{1,2}) "
     r"(?P<hh>\d{2}):(?P<mm>\d{2}):(?P<ss>\d{2})(?:\.(?P<frac>\d{1,9}))?\s+"
 )
+# The year after the day: syslog-ng templates such as `$MONTH_ABBREV $DAY $YEAR $HOUR:$MIN:$SEC`, Cisco-style
+# appliances (`service timestamps log datetime year`); English month, local time, no zone.
+_YEARDATE = re.compile(
+    r"(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(?P<day>\d{1,2}) (?P<year>\d{4}) "
+    r"(?P<hh>\d{2}):(?P<mm>\d{2}):(?P<ss>\d{2})(?:\.(?P<frac>\d{1,9}))?\s+"
+)
 # Facility and severity names as the daemons write them: RFC 3164 table 1, rsyslog's
 # syslog_fac_names (ntp, audit, alert, clock for 12-15) and syslog-ng's sl_facilities (ntp, security,
 # console, solaris-cron); severities with the aliases syslog-ng, busybox and Logstash print.
@@ -74,13 +81,14 @@ _MAX_RELAYS = 4  # headers of relays before the sender's; more than this is mess
 
 
 def header(line: str) -> tuple[int | None, object, int] | None:
-    """(PRI, date match, end) when the line starts with a 3164, RFC 3339 or syslog-ng full date, else None."""
+    """(PRI, date match, end) when the line starts with a 3164 date (with or without a year after the day),
+    an RFC 3339 date or a syslog-ng full date, else None."""
     pri, rest = level_prefix(line)
     if pri is None and (p := _PRI_TEXT.match(line)) is not None:  # `kern.warning<4>: `, `kern.warning `
         pri = int(p["pri"]) if p["pri"] else FACILITIES[p["fac"]] << 3 | SEVERITIES[p["sev"]]
         rest = line[p.end():]
     skip = len(line) - len(rest)
-    m = _DATE.match(rest) or _ISO.match(rest) or _FULLDATE.match(rest)
+    m = _DATE.match(rest) or _ISO.match(rest) or _FULLDATE.match(rest) or _YEARDATE.match(rest)
     if m is None:
         return None
     if m.re is _DATE and month_number(m.group("mon")) is None:
@@ -89,14 +97,14 @@ def header(line: str) -> tuple[int | None, object, int] | None:
 
 
 def header_time(m: re.Match, ctx):
-    """The UTC time of a `header` date match: RFC 3339 as written, a full date in --tz, a year-less
-    date placed in a year by the context."""
+    """The UTC time of a `header` date match: RFC 3339 as written, a date with a year (syslog-ng's full
+    date, `Aug 28 2024 13:16:32`) in --tz, a year-less date placed in a year by the context."""
     if m.re is _ISO:
         return parse_iso(m.group("iso").replace(" ", "T"), ctx.tz)
     frac = m.group("frac") or "0"
     fields = (int(m.group("day")), int(m.group("hh")), int(m.group("mm")), int(m.group("ss")),
               int(frac[:6].ljust(6, "0")))
-    if m.re is _FULLDATE:
+    if m.re is _FULLDATE or m.re is _YEARDATE:
         return local_time(int(m.group("year")), _MONTHS[m.group("mon")], *fields, ctx.tz)
     return ctx.place(month_number(m.group("mon")), *fields)
 
