@@ -449,3 +449,45 @@ def test_a_date_with_a_year_naming_no_day_keeps_the_record_without_a_time():
     """`Feb 30 2024`: the header is read, the time is unknown."""
     r = framing.decode(b"Feb 30 2024 10:00:00 web1 kernel: x", ctx())
     assert (r.framing, r.host, r.program, r.time) == ("rfc3164", "web1", "kernel", None)
+
+
+@pytest.mark.parametrize("line,caller", [
+    (b"[  123.456789@1] TCP: time wait bucket table overflow", "C1"),  # Amlogic print_time: `[%5lu.%06lu@%d] `
+    (b"[  123.456789@3]h TCP: time wait bucket table overflow", "C3"),  # releases with the context letter: `]%c `
+    (b"[  123.456789@1] [T123] TCP: time wait bucket table overflow", "T123"),  # a printk caller names the caller
+    (b"<4>[  123.456789@0]- TCP: time wait bucket table overflow", "C0"),  # klogctl/busybox dmesg -r
+])
+def test_amlogic_cpu_in_the_stamp_is_the_caller(line, caller):
+    """Amlogic's `[  123.456789@1] ` stamp: monotonic seconds, the CPU as a CPU caller, the message after it."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.monotonic, r.caller, r.text, r.kernel) == (
+        "dmesg", 123.456789, caller, "TCP: time wait bucket table overflow", True)
+    assert framing.decode(line, ctx(), "dmesg").caller == caller
+
+
+def test_amlogic_cpu_in_the_stamp_after_a_syslog_tag():
+    """The same stamp kept by a syslog daemon reading /proc/kmsg: the fast path and the general decoder agree."""
+    from tcplog.framing import syslog3164
+
+    line = "Nov 22 10:00:00 tvbox kernel: [  123.456789@2] TCP: time wait bucket table overflow"
+    r = framing.decode(line.encode(), ctx())
+    assert (r.framing, r.host, r.monotonic, r.caller, r.text) == (
+        "rfc3164", "tvbox", 123.456789, "C2", "TCP: time wait bucket table overflow")
+    assert syslog3164.decode_general(line, line.encode(), ctx()) == r
+    r = framing.decode(b"kern.warn Nov 22 10:00:00 tvbox kernel: [  123.456789@2]s x", ctx())  # general path
+    assert (r.monotonic, r.caller, r.text) == (123.456789, "C2", "x")
+
+
+@pytest.mark.parametrize("line", [b"[  123.456789@] TCP: x", b"[  123.456789@12345] TCP: x", b"[  123.456789@1 TCP: x",
+                                  b"[  123.456789@x] TCP: x"])
+def test_a_cut_or_malformed_cpu_stamp_is_bare_text(line):
+    """No CPU digits, five of them, no closing bracket or a letter for the CPU: bare text, whose message keeps
+    the stamp (no event)."""
+    r = framing.decode(line, ctx())
+    assert r.framing == "dmesg-t" and r.text == line.decode() and r.monotonic is None
+
+
+def test_a_context_letter_glued_to_the_text_is_the_texts():
+    """`]d` is a context letter only before a space: `[…@1]dTCP:` keeps `dTCP:` as its message (no event)."""
+    r = framing.decode(b"[  123.456789@1]dTCP: time wait bucket table overflow", ctx())
+    assert (r.caller, r.text) == ("C1", "dTCP: time wait bucket table overflow")

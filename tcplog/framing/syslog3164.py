@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 
 from tcplog.framing.context import local_time, month_number, parse_iso
-from tcplog.framing.printk import level_prefix, split_pri, split_prefix
+from tcplog.framing.printk import CPU_STAMP_END, level_prefix, split_pri, split_prefix
 from tcplog.record import Record
 
 NAME = "rfc3164"
@@ -134,7 +134,7 @@ def split_host_tag(rest: str) -> tuple[str | None, str | None, int | None, str]:
 _FAST = re.compile(
     r"(?:<(\d{1,3})>)?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})"
     r"(?:\.(\d{1,9}))? +(\S*[^\s:]) ([^\s\[\]:]{1,128})(?:\[(\d{1,10})\])?: (?:: )?"
-    r"(?:\[\s*(\d{1,10})\.(\d{1,9})\](?: ?\[\s*([CT]\d+)\])?(?:\s*<[0-7]>)? ?|\[\s*([CT]\d+)\] ?)?"
+    r"(?:\[\s*(\d{1,10})\.(\d{1,9})" + CPU_STAMP_END + r"(?: ?\[\s*([CT]\d+)\])?(?:\s*<[0-7]>)? ?|\[\s*([CT]\d+)\] ?)?"
 )
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
                                        "Dec"), 1)}
@@ -145,7 +145,7 @@ def decode(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
     m = _FAST.match(line)
     if m is not None and not line.startswith(_TAGLESS, m.start(8)) and (
             m.group(9) == "kernel" or header(line[m.end():]) is None):  # (else a relay's tag, the sender's header)
-        pri, mon, day, hh, mm, ss, frac, host, program, pid, sec, usec, caller, lone_caller = m.groups()
+        pri, mon, day, hh, mm, ss, frac, host, program, pid, sec, usec, cpu, caller, lone_caller = m.groups()
         time = ctx.place_text(_MONTHS[mon], day, hh, mm, ss, frac)
         facility = severity = None
         if pri is not None:
@@ -154,7 +154,7 @@ def decode(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
         return Record(raw=raw, text=line[m.end():], framing=name,
                       kernel=program == "kernel", time=time, host=host, program=program,
                       pid=int(pid) if pid else None, facility=facility, severity=severity, monotonic=mono,
-                      caller=caller or lone_caller)
+                      caller=caller or lone_caller or (cpu and "C" + cpu))
     return decode_general(line, raw, ctx, name)
 
 
