@@ -491,3 +491,38 @@ def test_a_context_letter_glued_to_the_text_is_the_texts():
     """`]d` is a context letter only before a space: `[…@1]dTCP:` keeps `dTCP:` as its message (no event)."""
     r = framing.decode(b"[  123.456789@1]dTCP: time wait bucket table overflow", ctx())
     assert (r.caller, r.text) == ("C1", "dTCP: time wait bucket table overflow")
+
+
+@pytest.mark.parametrize("line,severity,mono", [
+    (b"Nov 22 10:00:00 web1 kernel: <6>TCP: time wait bucket table overflow", 6, None),
+    (b"Nov 22 10:00:00 web1 kernel: <4>[  123.456789] TCP: time wait bucket table overflow", 4, 123.456789),
+    (b"<13>Nov 22 10:00:00 web1 kernel: <4>TCP: time wait bucket table overflow", 4, None),  # the kernel's wins
+    (b"kern.info Nov 22 10:00:00 web1 kernel: <4>TCP: time wait bucket table overflow", 4, None),
+])
+def test_kernel_level_marker_after_the_tag_is_the_level(line, severity, mono):
+    """sysklogd/syslog-ng reading /proc/kmsg without parsing the priority keep the kernel's `<N>` after
+    `kernel:`: it gives the level (and facility kern), the message is what follows."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.program, r.facility, r.severity, r.monotonic, r.kernel, r.text) == (
+        "rfc3164", "kernel", 0, severity, mono, True, "TCP: time wait bucket table overflow")
+
+
+def test_kernel_level_marker_naming_a_user_facility_is_not_the_kernel():
+    """`<14>` under the kernel tag is printk's encoding of facility user: a record user space wrote to /dev/kmsg
+    (the kernel gives such writes facility user unless they name another), so it is not the kernel's."""
+    r = framing.decode(b"Nov 22 10:00:00 web1 kernel: <14>TCP: time wait bucket table overflow", ctx())
+    assert (r.facility, r.severity, r.kernel, r.text) == (1, 6, False, "TCP: time wait bucket table overflow")
+    r = framing.decode(b"Nov 22 10:00:00 web1 kernel: <30>systemd[1]: Started x.", ctx())
+    assert (r.facility, r.kernel, r.text) == (3, False, "systemd[1]: Started x.")
+
+
+@pytest.mark.parametrize("line,text", [
+    (b"Nov 22 10:00:00 web1 kernel: <4", "<4"), (b"Nov 22 10:00:00 web1 kernel: <>TCP: x", "<>TCP: x"),
+    (b"Nov 22 10:00:00 web1 kernel: <99999>TCP: x", "<99999>TCP: x"),
+    (b"Nov 22 10:00:00 web1 nginx: <4>TCP: x", "<4>TCP: x"),  # another program's text keeps its `<4>`
+])
+def test_a_cut_or_malformed_level_marker_stays_in_the_text(line, text):
+    """A marker cut short, empty, too long or after another program's tag is no level: the text keeps it."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.text) == ("rfc3164", text)
+    assert r.severity is None

@@ -139,7 +139,8 @@ syslog_lines = st.builds(
     st.sampled_from(["kernel", "nginx", "systemd-journald", "kern.warn"]),
     st.sampled_from(["", "[1]", "[4242]"]),
     st.sampled_from(["", "[ 12.345678] ", "[12.5][    C1] ", "[  601.749973][ T1234] ", "[  12.345678@1] ",
-                     "[  12.345678@3]h ", "[  12.345678@1] [T123] ", "[  12.345678@] "]),
+                     "[  12.345678@3]h ", "[  12.345678@1] [T123] ", "[  12.345678@] ", "<6>",
+                     "<4>[ 12.345678] ", "<14>", "<4", ": <4>"]),
     st.sampled_from(PIECES).map(lambda p: p + " tail"),
 )
 

@@ -15,12 +15,16 @@
     Nov 23 03:08:56 relay1 kernlog: Nov 22 10:00:00 web1 kernel: ...                   (a relay's header and tag: imfile)
     kern.warn<4>: Nov 22 10:00:00 web1 kernel: ...            (rsyslog TraditionalFormatWithPRI: %pri-text%: first)
     kern.warning Nov 22 10:00:00 web1 kernel: ...             (%syslogfacility-text%.%syslogseverity-text%, $FACILITY.$PRIORITY)
+    Nov 22 10:00:00 web1 kernel: <4>[  123.456789] TCP: ...  (sysklogd/syslog-ng reading /proc/kmsg, the kernel's <N> kept)
 
 Header fields: time (year from the context, or the line's own: a full date, a year after the day), host, program, pid,
 facility/severity (PRI; a `facility.severity` token before the date: rsyslog's `%pri-text%` with or
 without `<N>`, `%syslogfacility-text%.%syslogseverity-text%`, syslog-ng's `$FACILITY.$PRIORITY`; or the
-busybox `kern.warn` token after the host), kernel monotonic seconds and caller from a printk prefix.
-The kernel wrote the record when the tag is `kernel` or the facility is kern (0).
+busybox `kern.warn` token after the host; the kernel's own `<N>` level marker after a `kernel:` tag,
+which wins), kernel monotonic seconds and caller from a printk prefix.
+The kernel wrote the record when the tag is `kernel` (and a `<N>` marker after it, if any, names
+facility kern: /dev/kmsg gives user space's records facility user unless they name another) or, with no
+tag, the facility is kern (0).
 A tag-less header followed by another header that ends in a tag is a relay's (RFC 3164 4.3.3;
 syslog-ng `flags(no-parse)` and Logstash's tcp output write the same): the inner header is the
 sender's record, and the relay's host (`extra["relay"]`, or the host when the sender wrote none), time and
@@ -150,8 +154,11 @@ def decode(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
         facility = severity = None
         if pri is not None:
             facility, severity = int(pri) >> 3, int(pri) & 7
+        text = line[m.end():]
+        if text[:1] == "<" and program == "kernel":  # the kernel's own `<N>` left after the tag: rare
+            return decode_general(line, raw, ctx, name)
         mono = int(sec) + int(usec) / 10 ** len(usec) if sec is not None else None
-        return Record(raw=raw, text=line[m.end():], framing=name,
+        return Record(raw=raw, text=text, framing=name,
                       kernel=program == "kernel", time=time, host=host, program=program,
                       pid=int(pid) if pid else None, facility=facility, severity=severity, monotonic=mono,
                       caller=caller or lone_caller or (cpu and "C" + cpu))
@@ -179,8 +186,15 @@ def decode_general(line: str, raw: bytes, ctx, name: str = NAME, depth: int = 0)
         # the sender's header ends in a tag; after a relay's own tag it names the sender's host too
         if inner is not None and inner.program is not None and (program is None or inner.host is not None):
             return _relayed(inner, host, program, time, facility, severity)
-    mono, caller, text = split_prefix(msg[2:] if msg.startswith(": ") else msg)  # CentOS "kernel: : ..."
-    kernel = program == "kernel" or (facility == 0 and program is None)
+    msg = msg[2:] if msg.startswith(": ") else msg  # CentOS "kernel: : ..."
+    marker = None
+    if program == "kernel" and msg[:1] == "<":  # a daemon reading /proc/kmsg left the kernel's `<N>`
+        marker, msg = level_prefix(msg)
+        if marker is not None:
+            facility, severity = split_pri(marker)
+    mono, caller, text = split_prefix(msg)
+    # facility 0 under the marker: the kernel's own record (user space writing /dev/kmsg gets another)
+    kernel = (program == "kernel" and (marker is None or facility == 0)) or (facility == 0 and program is None)
     return Record(raw=raw, text=text, framing=name, kernel=kernel, time=time, host=host, program=program,
                   pid=pid, facility=facility, severity=severity, monotonic=mono, caller=caller)
 
