@@ -526,3 +526,39 @@ def test_a_cut_or_malformed_level_marker_stays_in_the_text(line, text):
     r = framing.decode(line, ctx())
     assert (r.framing, r.text) == ("rfc3164", text)
     assert r.severity is None
+
+
+@pytest.mark.parametrize("line,mono", [
+    (b"kernel: TCP: time wait bucket table overflow", None),  # `grep kernel: kern.log | cut -d' ' -f5-`
+    (b"kernel: [  123.456789] TCP: time wait bucket table overflow", 123.456789),
+    (b"kernel: [  123.456789][    C1] TCP: time wait bucket table overflow", 123.456789),
+])
+def test_a_line_with_only_the_kernel_tag_is_bare_kernel_text(line, mono):
+    """A syslog line cut after its host keeps the `kernel:` tag: bare text whose tag names the program, not
+    message text, so the kernel's message after it (and its printk stamp) is read."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.program, r.kernel, r.monotonic, r.text) == (
+        "dmesg-t", "kernel", True, mono, "TCP: time wait bucket table overflow")
+    assert framing.decode(line, ctx(), "dmesg-t").program == "kernel"
+
+
+@pytest.mark.parametrize("line,facility,severity,kernel", [
+    (b"kern.warn kernel: TCP: time wait bucket table overflow", 0, 4, True),  # busybox syslogd line, cut
+    (b"kern.info kernel: <4>TCP: time wait bucket table overflow", 0, 4, True),  # the kernel's own marker wins
+    (b"kernel: <6>TCP: time wait bucket table overflow", 0, 6, True),
+    (b"kernel: <14>TCP: time wait bucket table overflow", 1, 6, False),  # user space wrote /dev/kmsg
+])
+def test_a_kernel_tag_with_a_busybox_token_or_a_level_marker(line, facility, severity, kernel):
+    """The `facility.severity` token busybox syslogd and logread write before the tag, and the kernel's `<N>`
+    marker after it, give facility and level; the text after them is the kernel's."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.program, r.facility, r.severity, r.kernel, r.text) == (
+        "dmesg-t", "kernel", facility, severity, kernel, "TCP: time wait bucket table overflow")
+
+
+@pytest.mark.parametrize("line", [b"kernel:TCP: time wait bucket table overflow", b"kernels: TCP: x", b"Kernel x: TCP: x",
+                                  b"kern.bogus kernel: TCP: x", b"nf_conntrack: table full, dropping packet"])
+def test_text_that_is_no_kernel_tag_stays_bare_text(line):
+    """A tag glued to its text, another word, an unknown token, or a subsystem prefix is message text."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.program, r.text) == ("dmesg-t", None, line.decode())

@@ -76,7 +76,8 @@ _SEV = "|".join(sorted(map(re.escape, SEVERITIES), key=len, reverse=True))
 # `kern.warning` as 8.x writes it) and %syslogfacility-text%.%syslogseverity-text%, syslog-ng's
 # $FACILITY.$PRIORITY; a colon after it (TraditionalFormatWithPRI) or not. With `<N>` the number
 # decides and the names are not checked; without, both names must be known.
-_PRI_TEXT = re.compile(rf"(?:[a-z]{{2,8}}[0-7]?\.[a-z]{{3,7}}<(?P<pri>\d{{1,3}})>|(?P<fac>{_FAC})\.(?P<sev>{_SEV})):?[ \t]")
+FAC_SEV = rf"(?P<fac>{_FAC})\.(?P<sev>{_SEV})"  # a known facility and severity, named groups fac, sev
+_PRI_TEXT = re.compile(rf"(?:[a-z]{{2,8}}[0-7]?\.[a-z]{{3,7}}<(?P<pri>\d{{1,3}})>|{FAC_SEV}):?[ \t]")
 _TAG = re.compile(r"(?P<prog>[^\s\[\]:]{1,128})(?:\[(?P<pid>\d{1,10}|-)\])?:(?:\s|$)")  # `[-]`: no PROCID
 _FACPRI = re.compile(rf"({_FAC})\.({_SEV})\s+")  # busybox syslogd's token after the host
 # Shippers' own notices that carry no tag ("Nov 22 10:00:00 host last message repeated 3 times").
