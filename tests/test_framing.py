@@ -562,3 +562,31 @@ def test_text_that_is_no_kernel_tag_stays_bare_text(line):
     """A tag glued to its text, another word, an unknown token, or a subsystem prefix is message text."""
     r = framing.decode(line, ctx())
     assert (r.framing, r.program, r.text) == ("dmesg-t", None, line.decode())
+
+
+@pytest.mark.parametrize("line,framing_name", [
+    (b"Nov 22 10:00:00 web1 kernel[4242]: TCP: time wait bucket table overflow", "rfc3164"),  # fast path
+    (b"kern.warn Nov 22 10:00:00 web1 kernel[4242]: TCP: time wait bucket table overflow", "rfc3164"),  # general
+    (b"<6>1 2026-11-22T10:00:00Z web1 kernel 4242 - - TCP: time wait bucket table overflow", "rfc5424"),
+    (b"[12345.678901] web1 kernel[4242]: TCP: time wait bucket table overflow", "journal-short"),
+    (b"Sun Nov 22 10:00:00 2026 kern.warn kernel[4242]: TCP: time wait bucket table overflow", "logread"),
+    (b"kernel[4242]: TCP: time wait bucket table overflow", "dmesg-t"),
+    (b'{"message":"TCP: time wait bucket table overflow","programname":"kernel","procid":"4242"}', "json"),
+])
+def test_a_kernel_tag_with_a_pid_is_user_space(line, framing_name):
+    """The kernel's readers (klogd, imklog, journald, syslog-ng) tag its records `kernel` with no pid:
+    `kernel[4242]:` is a program naming itself kernel (`logger -t kernel --id`), not the kernel."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.program, r.pid, r.kernel, r.text) == (
+        framing_name, "kernel", 4242, False, "TCP: time wait bucket table overflow")
+
+
+@pytest.mark.parametrize("line", [
+    b"Nov 22 10:00:05 relay1 LOGSTASH[-]: <4>Nov 22 10:00:00 web1 kernel[-]: TCP: time wait bucket table overflow",
+    b"<4>1 2026-11-22T10:00:00Z web1 kernel - - - TCP: time wait bucket table overflow",
+    b'{"message":"TCP: time wait bucket table overflow","programname":"kernel","procid":"-"}',
+])
+def test_a_kernel_tag_with_no_pid_or_a_nil_one_stays_the_kernels(line):
+    """`[-]` (Logstash) and a nil PROCID name no pid: the kernel's tag."""
+    r = framing.decode(line, ctx())
+    assert (r.program, r.pid, r.kernel) == ("kernel", None, True)

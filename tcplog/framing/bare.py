@@ -17,8 +17,9 @@ busybox syslogd or OpenWrt logread line cut after its `kern.warn` token or befor
 syslog tag: a leading `kernel:` is the tag (program `kernel`), not message text; the busybox
 `facility.severity` token before it gives facility and level, and so does the kernel's own
 `<N>` marker after it (which wins; a facility other than kern there is user space writing to
-/dev/kmsg, not the kernel). Only the `kernel` tag is read: `TCP:` or `nf_conntrack:` at the
-start is the kernel's subsystem prefix, part of the message.
+/dev/kmsg, not the kernel). `kernel[1234]:`, a tag with a pid, is user space naming itself kernel
+(tcplog.framing.origin): not the kernel. Only the `kernel` tag is read: `TCP:` or `nf_conntrack:`
+at the start is the kernel's subsystem prefix, part of the message.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from tcplog.record import Record
 
 NAME = "dmesg-t"
 
-_KERNEL_TAG = re.compile(rf"(?:{FAC_SEV} )?kernel:(?: |$)")
+_KERNEL_TAG = re.compile(rf"(?:{FAC_SEV} )?kernel(?:\[(?P<pid>\d{{1,10}})\])?:(?: |$)")
 
 
 def detect(line: str) -> bool:
@@ -40,21 +41,23 @@ def detect(line: str) -> bool:
 
 def decode(line: str, raw: bytes, ctx) -> Record:
     text = line.strip()
-    facility = severity = program = None
+    facility = severity = program = pid = None
     kernel = True
     if text[:1] in _TAG_START and (tag := _KERNEL_TAG.match(text)) is not None:
         program, text = "kernel", text[tag.end():]
+        if tag["pid"]:  # `kernel[1234]:`: user space naming itself kernel (tcplog.framing.origin)
+            pid, kernel = int(tag["pid"]), False
         if tag["fac"]:
             facility, severity = FACILITIES[tag["fac"]], SEVERITIES[tag["sev"]]
         if text[:1] == "<":  # the kernel's `<N>` a daemon reading /proc/kmsg left after the tag
             marker, text = level_prefix(text)
             if marker is not None:
                 facility, severity = split_pri(marker)
-                kernel = facility == 0
+                kernel = kernel and facility == 0
     mono, caller, text = split_prefix(text)
     if text[:3] == "-- " and text[-3:] == " --":  # journalctl's `-- Boot … --` lines
         kernel = False
-    return Record(raw=raw, text=text, framing=NAME, kernel=kernel, program=program, facility=facility,
+    return Record(raw=raw, text=text, framing=NAME, kernel=kernel, program=program, pid=pid, facility=facility,
                   severity=severity, monotonic=mono, caller=caller)
 
 

@@ -22,7 +22,7 @@ facility/severity (PRI; a `facility.severity` token before the date: rsyslog's `
 without `<N>`, `%syslogfacility-text%.%syslogseverity-text%`, syslog-ng's `$FACILITY.$PRIORITY`; or the
 busybox `kern.warn` token after the host; the kernel's own `<N>` level marker after a `kernel:` tag,
 which wins), kernel monotonic seconds and caller from a printk prefix.
-The kernel wrote the record when the tag is `kernel` (and a `<N>` marker after it, if any, names
+The kernel wrote the record when the tag is `kernel` with no pid (tcplog.framing.origin; and a `<N>` marker after it, if any, names
 facility kern: /dev/kmsg gives user space's records facility user unless they name another) or, with no
 tag, the facility is kern (0).
 A tag-less header followed by another header that ends in a tag is a relay's (RFC 3164 4.3.3;
@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 
 from tcplog.framing.context import local_time, month_number, parse_iso
+from tcplog.framing.origin import kernel_tag
 from tcplog.framing.printk import CPU_STAMP_END, level_prefix, split_pri, split_prefix
 from tcplog.record import Record
 
@@ -160,7 +161,7 @@ def decode(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
             return decode_general(line, raw, ctx, name)
         mono = int(sec) + int(usec) / 10 ** len(usec) if sec is not None else None
         return Record(raw=raw, text=text, framing=name,
-                      kernel=program == "kernel", time=time, host=host, program=program,
+                      kernel=program == "kernel" and pid is None, time=time, host=host, program=program,
                       pid=int(pid) if pid else None, facility=facility, severity=severity, monotonic=mono,
                       caller=caller or lone_caller or (cpu and "C" + cpu))
     return decode_general(line, raw, ctx, name)
@@ -195,7 +196,7 @@ def decode_general(line: str, raw: bytes, ctx, name: str = NAME, depth: int = 0)
             facility, severity = split_pri(marker)
     mono, caller, text = split_prefix(msg)
     # facility 0 under the marker: the kernel's own record (user space writing /dev/kmsg gets another)
-    kernel = (program == "kernel" and (marker is None or facility == 0)) or (facility == 0 and program is None)
+    kernel = (kernel_tag(program, pid) and (marker is None or facility == 0)) or (facility == 0 and program is None)
     return Record(raw=raw, text=text, framing=name, kernel=kernel, time=time, host=host, program=program,
                   pid=pid, facility=facility, severity=severity, monotonic=mono, caller=caller)
 
