@@ -590,3 +590,57 @@ def test_a_kernel_tag_with_no_pid_or_a_nil_one_stays_the_kernels(line):
     """`[-]` (Logstash) and a nil PROCID name no pid: the kernel's tag."""
     r = framing.decode(line, ctx())
     assert (r.program, r.pid, r.kernel) == ("kernel", None, True)
+
+
+# `dmesg --color=always` as util-linux print_record writes it: the time stamp in green (`\x1b[32m`, bold
+# green for -e's minute line), the subsystem prefix up to its first `: ` in brown (`\x1b[33m`), the rest
+# of the message in its level's colour (warn bold `\x1b[1m`, err red `\x1b[31m`), each closed by `\x1b[0m`;
+# the -x prefix and the caller field uncoloured.
+COLOURED = [
+    (b"\x1b[32m[  123.456789] \x1b[0m\x1b[33mTCP: \x1b[0mtime wait bucket table overflow", "dmesg", 123.456789, None),
+    (b"\x1b[32m[  123.456789] \x1b[0m\x1b[33mnf_conntrack: \x1b[0m\x1b[1mnf_conntrack: table full, dropping packet"
+     b"\x1b[0m", "dmesg", 123.456789, None),
+    (b"kern  :warn  : \x1b[32m[  123.456789] \x1b[0m\x1b[33mnf_conntrack: \x1b[0m\x1b[1mnf_conntrack: table full, "
+     b"dropping packet\x1b[0m", "dmesg", 123.456789, None),  # -x
+    (b"\x1b[32m[Sun Nov 22 10:00:00 2026] \x1b[0m\x1b[33mTCP: \x1b[0mtime wait bucket table overflow", "dmesg", None,
+     datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)),  # -T
+    (b"\x1b[32m\x1b[1m[Nov22 10:00] \x1b[0m\x1b[33mTCP: \x1b[0mtime wait bucket table overflow", "dmesg", None,
+     datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)),  # -e, a minute's first record
+    (b"\x1b[32m<4>[  123.456789] \x1b[0m\x1b[33mnf_conntrack: \x1b[0m\x1b[1mnf_conntrack: table full, dropping "
+     b"packet\x1b[0m", "dmesg", 123.456789, None),  # -r
+    (b"\x1b[32m[  123.456789] \x1b[0m[    C1] \x1b[33mTCP: \x1b[0m\x1b[31mTCP: too many orphaned sockets\x1b[0m", "dmesg",
+     123.456789, None),  # caller, err level
+    (b"\x1b[33mTCP: \x1b[0mtime wait bucket table overflow", "dmesg-t", None, None),  # -t
+    (b"Nov 22 10:00:00 web1 kernel: \x1b[0;1;38;5;185mTCP: time wait bucket table overflow\x1b[0m", "rfc3164", None,
+     datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)),  # journalctl on a terminal: the message by level
+]
+
+
+@pytest.mark.parametrize("line,framing_name,mono,time", COLOURED)
+def test_terminal_colour_codes_are_removed_before_framing(line, framing_name, mono, time):
+    """CSI sequences (`ESC [ … final byte`) are removed wherever they are before the record is framed;
+    `raw` keeps them."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.monotonic, r.time, r.raw) == (framing_name, mono, time, line)
+    assert "\x1b" not in r.text and r.text.split(": ")[-1] in (
+        "time wait bucket table overflow", "table full, dropping packet", "too many orphaned sockets")
+
+
+def test_terminal_colour_codes_are_removed_under_a_forced_framing_and_inside_json():
+    """`--framing dmesg` and a container log's JSON (`\\u001b` escapes) read the line without its colours."""
+    line = b"\x1b[32m[  123.456789] \x1b[0m\x1b[33mTCP: \x1b[0mtime wait bucket table overflow"
+    assert framing.decode(line, ctx(), "dmesg").text == "TCP: time wait bucket table overflow"
+    docker = (b'{"log":"\\u001b[32m[  123.456789] \\u001b[0m\\u001b[33mTCP: \\u001b[0mtime wait bucket table '
+              b'overflow\\n","stream":"stdout","time":"2026-11-22T10:00:00Z"}')
+    r = framing.decode(docker, ctx())
+    assert (r.framing, r.monotonic, r.text) == ("json+dmesg", 123.456789, "TCP: time wait bucket table overflow")
+
+
+@pytest.mark.parametrize("line,text", [
+    (b"\x1b[32m[  123.456789] \x1b[0mTCP: time wait bucket table overflow\x1b[0", "TCP: time wait bucket table overflow\x1b[0"),
+    (b"\x1b[32m[  123.456789\x1b", "[  123.456789\x1b"),  # cut inside the stamp: bare text
+    (b"\x1bTCP: time wait bucket table overflow", "\x1bTCP: time wait bucket table overflow"),  # no CSI
+])
+def test_a_cut_or_lone_escape_stays_in_the_text(line, text):
+    """An escape that is no whole CSI sequence (cut at the end, a lone ESC) stays: the text holds it (no event)."""
+    assert framing.decode(line, ctx()).text == text

@@ -31,6 +31,7 @@ PIECES = [
     ", on dev eth0", "ll header: 00000000: ff ff", "neighbour: arp_cache: neighbor table overflow!",
     "NETDEV WATCHDOG: eth0 (e1000e): transmit queue 0 timed out", "callbacks suppressed", "\xff", "\x00", "\\x41",
     "Peer 1.2.3.4:80/443 unexpectedly shrunk window 1:2 (repaired)", "UDP: short packet: From ", " ", ":", ".",
+    "\x1b[32m", "\x1b[0m", "\x1b[", "\x1b", "<14>", "kernel[42]: ", "Aug 28 2024 13:16:32 ",
 ]
 lines = st.one_of(
     st.binary(max_size=300).filter(lambda b: b"\n" not in b),
