@@ -131,7 +131,9 @@ _BY_FIRST_CHAR = {
 
 def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> Record | None:
     """Auto-detect the framing of one record from its first characters."""
-    s = _padding_skipped(_escapes_removed(text))
+    if "\x1b" in text:  # terminal colour codes (one substring search, then only where there are any)
+        text = _escapes_removed(text)
+    s = _padding_skipped(text)
     first = s[:1]
     if first == "{":
         obj = _json_object(s)

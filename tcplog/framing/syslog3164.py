@@ -139,7 +139,8 @@ def split_host_tag(rest: str) -> tuple[str | None, str | None, int | None, str]:
 # date, host, `prog[pid]:`, optional printk prefix. Anything else takes the general path below.
 _FAST = re.compile(
     r"(?:<(\d{1,3})>)?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})"
-    r"(?:\.(\d{1,9}))? +(\S*[^\s:]) ([^\s\[\]:]{1,128})(?:\[(\d{1,10})\])?: (?:: )?"
+    r"(?:\.(\d{1,9}))? +(\S*[^\s:]) ([^\s\[\]:]{1,128})(?:\[(\d{1,10})\])?: (?:: )?+"
+    r"(?!<)"  # a `<N>` level marker the kernel left after the tag: rare, read by the general decoder
     r"(?:\[\s*(\d{1,10})\.(\d{1,9})" + CPU_STAMP_END + r"(?: ?\[\s*([CT]\d+)\])?(?:\s*<[0-7]>)? ?|\[\s*([CT]\d+)\] ?)?"
 )
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
@@ -157,8 +158,6 @@ def decode(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
         if pri is not None:
             facility, severity = int(pri) >> 3, int(pri) & 7
         text = line[m.end():]
-        if text[:1] == "<" and program == "kernel":  # the kernel's own `<N>` left after the tag: rare
-            return decode_general(line, raw, ctx, name)
         mono = int(sec) + int(usec) / 10 ** len(usec) if sec is not None else None
         return Record(raw=raw, text=text, framing=name,
                       kernel=program == "kernel" and pid is None, time=time, host=host, program=program,
