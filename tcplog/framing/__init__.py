@@ -20,6 +20,9 @@ Detected by a stream's first bytes only (their records span lines; STREAMED):
     dmesg-json           dmesg --json
     rsyslog-debug        rsyslog's RSYSLOG_DebugFormat (a record over ten lines)
 
+Terminal colour codes (`dmesg --color=always` saved or pasted) are removed from every record before its
+framing is detected or forced; `raw` keeps them.
+
 Detected only (no `--framing` value): CRI container log lines (tcplog.framing.cri), whose line is
 decoded as a record of its own (framing `cri+<inner>`); and a line of grep output (`file:NUM:`,
 tcplog.framing.grep_prefix) whose record after the prefix has a header of its own.

@@ -7,7 +7,7 @@ prints the caller as `[%*s] ` after whatever time format it was asked for
 (`[Sun Nov 22 10:00:00 2026] [    C1] ...`), so `split_caller` reads it on its own; rsyslog on
 SLES 15 keeps the caller without a timestamp (`kernel: [T92772] nfs: ...`). 2.6 kernels could
 leave a level marker after the timestamp (`[681405.857278]  <7>UDP: short packet: ...`): dropped.
-Amlogic's vendor kernels (Android TV boxes, Chromecasts, Khadas boards; print_time under
+Amlogic's vendor kernels (Android TV boxes, Khadas boards; print_time under
 CONFIG_AMLOGIC_DRIVER) print the CPU inside the stamp, `[  123.456789@1] `, some releases with a
 context letter after it (`]h`, `]s`, `]d`, `]-`: hard irq, soft irq, irqs off, task): the CPU is
 kept as a CPU caller (`C1`) unless a printk caller field follows, which names the caller itself.
