@@ -67,6 +67,14 @@ def test_family_identity_constants(family):
         assert family.PROGRAMS
 
 
+def test_no_trigger_holds_the_place_dmesg_colours_split():
+    """`dmesg --color` (util-linux print_record) writes colour codes only around its header fields, after the
+    message's first `:` followed by a blank (the subsystem prefix, get_subsys_delimiter) and at its end: a
+    trigger that holds no `: ` is never split by them, so the prefilter finds coloured lines in raw bytes."""
+    split = [(f.FAMILY, t) for f in FAMILIES for t in f.TRIGGERS if b": " in t or b":\t" in t]
+    assert not split, split
+
+
 def test_first_kernels_of_wordings_are_versions_of_the_familys_own_wordings():
     """SINCE names the family's own message ids; its mainline release and the stable releases after it parse,
     and each stable release is of an older series than the mainline one."""
@@ -120,9 +128,23 @@ def test_every_golden_event_is_valid_against_the_shipped_schema():
     assert count > 100
 
 
+def _dmesg_colour(text: str) -> str:
+    """`[ 100.000001] text` as `dmesg --color=always` writes it (util-linux print_record): the stamp green, the
+    subsystem prefix up to the first `:` followed by a blank and one more byte (get_subsys_delimiter) brown,
+    the rest bold (warn level), each closed by a reset."""
+    cut = next((i + 2 for i, c in enumerate(text) if c == ":" and len(text) - i - 1 >= 2 and text[i + 1] in " \t"), 0)
+    subsys = f"\x1b[33m{text[:cut]}\x1b[0m" if cut else ""
+    return f"\x1b[32m[  100.000001] \x1b[0m{subsys}\x1b[1m{text[cut:]}\x1b[0m"
+
+
 def _wrappers(text: str) -> dict[str, bytes]:
-    """The same kernel text as four other framings would carry it."""
+    """The same kernel text as other framings would carry it."""
     return {
+        "dmesg --color": _dmesg_colour(text).encode(),
+        "kernel tag, cut": f"kernel: [ 100.000001] {text}".encode(),
+        "amlogic stamp": f"[  100.000001@1] {text}".encode(),
+        "level marker": f"Nov 20 10:00:00 h1 kernel: <4>[ 100.000001] {text}".encode(),
+        "year date": f"Nov 20 2026 10:00:00 h1 kernel: {text}".encode(),
         "dmesg-t": text.encode(),
         "rfc3164": f"Nov 20 10:00:00 h1 kernel: [ 100.000001] {text}".encode(),
         "kmsg": f"4,17,100000001,-;{text}".encode(),
@@ -138,7 +160,8 @@ WORDINGS = [(f, e) for f in FAMILIES for c, events in family_events(f) for e in 
 @pytest.mark.parametrize("family,event", WORDINGS,
                          ids=[f"{f.FAMILY}-{i}" for i, (f, _) in enumerate(WORDINGS)])
 def test_every_wording_parses_in_several_framings(family, event):
-    """A golden's kernel text, re-framed as bare, RFC 3164, kmsg, journal JSON and RFC 5424, gives the same event."""
+    """A golden's kernel text, re-framed as bare, RFC 3164, kmsg, journal JSON, RFC 5424, coloured dmesg, a
+    cut syslog line, an Amlogic stamp, a level marker after the tag and a date with a year, gives the same event."""
     first_line = event["raw"].split("\n")[0].encode()
     record = framing.decode(first_line, FramingContext(reference=golden.REFERENCE))
     assert record is not None

@@ -421,3 +421,226 @@ def test_a_tagged_message_that_is_no_whole_header_stays_that_programs(line):
     """After a relay's own tag, only a whole sender's header (date, host, tag) is a relayed record."""
     r = framing.decode(line, ctx())
     assert (r.host, r.program, r.kernel, r.extra) == ("web1", "myapp", False, {})
+
+
+def test_a_year_after_the_day_is_the_lines_own_year_read_in_tz():
+    """`Aug 28 2024 13:16:32` (syslog-ng `$MONTH_ABBREV $DAY $YEAR …` templates, appliances): the line's year,
+    not one placed before the reference, and local time read in --tz."""
+    later = ctx(reference=datetime(2030, 1, 1, tzinfo=timezone.utc), tz=ZoneInfo("Europe/Berlin"))
+    r = framing.decode(b"Aug 28 2024 13:16:32 web1 kernel: TCP: time wait bucket table overflow", later)
+    assert (r.framing, r.host, r.program, r.kernel, r.text) == (
+        "rfc3164", "web1", "kernel", True, "TCP: time wait bucket table overflow")
+    assert r.time == datetime(2024, 8, 28, 11, 16, 32, tzinfo=timezone.utc)
+    r = framing.decode(b"<4>Aug  2 2024 13:16:32.250 kernel: [  12.500000] x", ctx())  # PRI, padded day, no host
+    assert (r.host, r.program, r.severity, r.monotonic, r.text) == (None, "kernel", 4, 12.5, "x")
+    assert r.time == datetime(2024, 8, 2, 13, 16, 32, 250000, tzinfo=timezone.utc)
+    assert framing.decode(b"Aug 28 2024 13:16:32 web1 kernel: x", ctx(), "rfc3164").host == "web1"
+
+
+@pytest.mark.parametrize("line", [b"Aug 28 2024 13:16", b"Aug 28 24 13:16:32 web1 kernel: x",
+                                  b"Aug 28 2024 1:16:32 web1 kernel: x", b"Foo 28 2024 13:16:32 web1 kernel: x",
+                                  b"Aug 28 20245 13:16:32 web1 kernel: x", b"Aug 28 2024"])
+def test_a_cut_or_malformed_date_with_a_year_is_bare_text(line):
+    """A date with a year cut short, a two- or five-digit year, a one-digit hour or no month is no header."""
+    assert framing.decode(line, ctx()).framing == "dmesg-t"
+
+
+def test_a_date_with_a_year_naming_no_day_keeps_the_record_without_a_time():
+    """`Feb 30 2024`: the header is read, the time is unknown."""
+    r = framing.decode(b"Feb 30 2024 10:00:00 web1 kernel: x", ctx())
+    assert (r.framing, r.host, r.program, r.time) == ("rfc3164", "web1", "kernel", None)
+
+
+@pytest.mark.parametrize("line,caller", [
+    (b"[  123.456789@1] TCP: time wait bucket table overflow", "C1"),  # Amlogic print_time: `[%5lu.%06lu@%d] `
+    (b"[  123.456789@3]h TCP: time wait bucket table overflow", "C3"),  # releases with the context letter: `]%c `
+    (b"[  123.456789@1] [T123] TCP: time wait bucket table overflow", "T123"),  # a printk caller names the caller
+    (b"<4>[  123.456789@0]- TCP: time wait bucket table overflow", "C0"),  # klogctl/busybox dmesg -r
+])
+def test_amlogic_cpu_in_the_stamp_is_the_caller(line, caller):
+    """Amlogic's `[  123.456789@1] ` stamp: monotonic seconds, the CPU as a CPU caller, the message after it."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.monotonic, r.caller, r.text, r.kernel) == (
+        "dmesg", 123.456789, caller, "TCP: time wait bucket table overflow", True)
+    assert framing.decode(line, ctx(), "dmesg").caller == caller
+
+
+def test_amlogic_cpu_in_the_stamp_after_a_syslog_tag():
+    """The same stamp kept by a syslog daemon reading /proc/kmsg: the fast path and the general decoder agree."""
+    from tcplog.framing import syslog3164
+
+    line = "Nov 22 10:00:00 tvbox kernel: [  123.456789@2] TCP: time wait bucket table overflow"
+    r = framing.decode(line.encode(), ctx())
+    assert (r.framing, r.host, r.monotonic, r.caller, r.text) == (
+        "rfc3164", "tvbox", 123.456789, "C2", "TCP: time wait bucket table overflow")
+    assert syslog3164.decode_general(line, line.encode(), ctx()) == r
+    r = framing.decode(b"kern.warn Nov 22 10:00:00 tvbox kernel: [  123.456789@2]s x", ctx())  # general path
+    assert (r.monotonic, r.caller, r.text) == (123.456789, "C2", "x")
+
+
+@pytest.mark.parametrize("line", [b"[  123.456789@] TCP: x", b"[  123.456789@12345] TCP: x", b"[  123.456789@1 TCP: x",
+                                  b"[  123.456789@x] TCP: x"])
+def test_a_cut_or_malformed_cpu_stamp_is_bare_text(line):
+    """No CPU digits, five of them, no closing bracket or a letter for the CPU: bare text, whose message keeps
+    the stamp (no event)."""
+    r = framing.decode(line, ctx())
+    assert r.framing == "dmesg-t" and r.text == line.decode() and r.monotonic is None
+
+
+def test_a_context_letter_glued_to_the_text_is_the_texts():
+    """`]d` is a context letter only before a space: `[…@1]dTCP:` keeps `dTCP:` as its message (no event)."""
+    r = framing.decode(b"[  123.456789@1]dTCP: time wait bucket table overflow", ctx())
+    assert (r.caller, r.text) == ("C1", "dTCP: time wait bucket table overflow")
+
+
+@pytest.mark.parametrize("line,severity,mono", [
+    (b"Nov 22 10:00:00 web1 kernel: <6>TCP: time wait bucket table overflow", 6, None),
+    (b"Nov 22 10:00:00 web1 kernel: <4>[  123.456789] TCP: time wait bucket table overflow", 4, 123.456789),
+    (b"<13>Nov 22 10:00:00 web1 kernel: <4>TCP: time wait bucket table overflow", 4, None),  # the kernel's wins
+    (b"kern.info Nov 22 10:00:00 web1 kernel: <4>TCP: time wait bucket table overflow", 4, None),
+])
+def test_kernel_level_marker_after_the_tag_is_the_level(line, severity, mono):
+    """sysklogd/syslog-ng reading /proc/kmsg without parsing the priority keep the kernel's `<N>` after
+    `kernel:`: it gives the level (and facility kern), the message is what follows."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.program, r.facility, r.severity, r.monotonic, r.kernel, r.text) == (
+        "rfc3164", "kernel", 0, severity, mono, True, "TCP: time wait bucket table overflow")
+
+
+def test_kernel_level_marker_naming_a_user_facility_is_not_the_kernel():
+    """`<14>` under the kernel tag is printk's encoding of facility user: a record user space wrote to /dev/kmsg
+    (the kernel gives such writes facility user unless they name another), so it is not the kernel's."""
+    r = framing.decode(b"Nov 22 10:00:00 web1 kernel: <14>TCP: time wait bucket table overflow", ctx())
+    assert (r.facility, r.severity, r.kernel, r.text) == (1, 6, False, "TCP: time wait bucket table overflow")
+    r = framing.decode(b"Nov 22 10:00:00 web1 kernel: <30>systemd[1]: Started x.", ctx())
+    assert (r.facility, r.kernel, r.text) == (3, False, "systemd[1]: Started x.")
+
+
+@pytest.mark.parametrize("line,text", [
+    (b"Nov 22 10:00:00 web1 kernel: <4", "<4"), (b"Nov 22 10:00:00 web1 kernel: <>TCP: x", "<>TCP: x"),
+    (b"Nov 22 10:00:00 web1 kernel: <99999>TCP: x", "<99999>TCP: x"),
+    (b"Nov 22 10:00:00 web1 nginx: <4>TCP: x", "<4>TCP: x"),  # another program's text keeps its `<4>`
+])
+def test_a_cut_or_malformed_level_marker_stays_in_the_text(line, text):
+    """A marker cut short, empty, too long or after another program's tag is no level: the text keeps it."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.text) == ("rfc3164", text)
+    assert r.severity is None
+
+
+@pytest.mark.parametrize("line,mono", [
+    (b"kernel: TCP: time wait bucket table overflow", None),  # `grep kernel: kern.log | cut -d' ' -f5-`
+    (b"kernel: [  123.456789] TCP: time wait bucket table overflow", 123.456789),
+    (b"kernel: [  123.456789][    C1] TCP: time wait bucket table overflow", 123.456789),
+])
+def test_a_line_with_only_the_kernel_tag_is_bare_kernel_text(line, mono):
+    """A syslog line cut after its host keeps the `kernel:` tag: bare text whose tag names the program, not
+    message text, so the kernel's message after it (and its printk stamp) is read."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.program, r.kernel, r.monotonic, r.text) == (
+        "dmesg-t", "kernel", True, mono, "TCP: time wait bucket table overflow")
+    assert framing.decode(line, ctx(), "dmesg-t").program == "kernel"
+
+
+@pytest.mark.parametrize("line,facility,severity,kernel", [
+    (b"kern.warn kernel: TCP: time wait bucket table overflow", 0, 4, True),  # busybox syslogd line, cut
+    (b"kern.info kernel: <4>TCP: time wait bucket table overflow", 0, 4, True),  # the kernel's own marker wins
+    (b"kernel: <6>TCP: time wait bucket table overflow", 0, 6, True),
+    (b"kernel: <14>TCP: time wait bucket table overflow", 1, 6, False),  # user space wrote /dev/kmsg
+])
+def test_a_kernel_tag_with_a_busybox_token_or_a_level_marker(line, facility, severity, kernel):
+    """The `facility.severity` token busybox syslogd and logread write before the tag, and the kernel's `<N>`
+    marker after it, give facility and level; the text after them is the kernel's."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.program, r.facility, r.severity, r.kernel, r.text) == (
+        "dmesg-t", "kernel", facility, severity, kernel, "TCP: time wait bucket table overflow")
+
+
+@pytest.mark.parametrize("line", [b"kernel:TCP: time wait bucket table overflow", b"kernels: TCP: x", b"Kernel x: TCP: x",
+                                  b"kern.bogus kernel: TCP: x", b"nf_conntrack: table full, dropping packet"])
+def test_text_that_is_no_kernel_tag_stays_bare_text(line):
+    """A tag glued to its text, another word, an unknown token, or a subsystem prefix is message text."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.program, r.text) == ("dmesg-t", None, line.decode())
+
+
+@pytest.mark.parametrize("line,framing_name", [
+    (b"Nov 22 10:00:00 web1 kernel[4242]: TCP: time wait bucket table overflow", "rfc3164"),  # fast path
+    (b"kern.warn Nov 22 10:00:00 web1 kernel[4242]: TCP: time wait bucket table overflow", "rfc3164"),  # general
+    (b"<6>1 2026-11-22T10:00:00Z web1 kernel 4242 - - TCP: time wait bucket table overflow", "rfc5424"),
+    (b"[12345.678901] web1 kernel[4242]: TCP: time wait bucket table overflow", "journal-short"),
+    (b"Sun Nov 22 10:00:00 2026 kern.warn kernel[4242]: TCP: time wait bucket table overflow", "logread"),
+    (b"kernel[4242]: TCP: time wait bucket table overflow", "dmesg-t"),
+    (b'{"message":"TCP: time wait bucket table overflow","programname":"kernel","procid":"4242"}', "json"),
+])
+def test_a_kernel_tag_with_a_pid_is_user_space(line, framing_name):
+    """The kernel's readers (klogd, imklog, journald, syslog-ng) tag its records `kernel` with no pid:
+    `kernel[4242]:` is a program naming itself kernel (`logger -t kernel --id`), not the kernel."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.program, r.pid, r.kernel, r.text) == (
+        framing_name, "kernel", 4242, False, "TCP: time wait bucket table overflow")
+
+
+@pytest.mark.parametrize("line", [
+    b"Nov 22 10:00:05 relay1 LOGSTASH[-]: <4>Nov 22 10:00:00 web1 kernel[-]: TCP: time wait bucket table overflow",
+    b"<4>1 2026-11-22T10:00:00Z web1 kernel - - - TCP: time wait bucket table overflow",
+    b'{"message":"TCP: time wait bucket table overflow","programname":"kernel","procid":"-"}',
+])
+def test_a_kernel_tag_with_no_pid_or_a_nil_one_stays_the_kernels(line):
+    """`[-]` (Logstash) and a nil PROCID name no pid: the kernel's tag."""
+    r = framing.decode(line, ctx())
+    assert (r.program, r.pid, r.kernel) == ("kernel", None, True)
+
+
+# `dmesg --color=always` as util-linux print_record writes it: the time stamp in green (`\x1b[32m`, bold
+# green for -e's minute line), the subsystem prefix up to its first `: ` in brown (`\x1b[33m`), the rest
+# of the message in its level's colour (warn bold `\x1b[1m`, err red `\x1b[31m`), each closed by `\x1b[0m`;
+# the -x prefix and the caller field uncoloured.
+COLOURED = [
+    (b"\x1b[32m[  123.456789] \x1b[0m\x1b[33mTCP: \x1b[0mtime wait bucket table overflow", "dmesg", 123.456789, None),
+    (b"\x1b[32m[  123.456789] \x1b[0m\x1b[33mnf_conntrack: \x1b[0m\x1b[1mnf_conntrack: table full, dropping packet"
+     b"\x1b[0m", "dmesg", 123.456789, None),
+    (b"kern  :warn  : \x1b[32m[  123.456789] \x1b[0m\x1b[33mnf_conntrack: \x1b[0m\x1b[1mnf_conntrack: table full, "
+     b"dropping packet\x1b[0m", "dmesg", 123.456789, None),  # -x
+    (b"\x1b[32m[Sun Nov 22 10:00:00 2026] \x1b[0m\x1b[33mTCP: \x1b[0mtime wait bucket table overflow", "dmesg", None,
+     datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)),  # -T
+    (b"\x1b[32m\x1b[1m[Nov22 10:00] \x1b[0m\x1b[33mTCP: \x1b[0mtime wait bucket table overflow", "dmesg", None,
+     datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)),  # -e, a minute's first record
+    (b"\x1b[32m<4>[  123.456789] \x1b[0m\x1b[33mnf_conntrack: \x1b[0m\x1b[1mnf_conntrack: table full, dropping "
+     b"packet\x1b[0m", "dmesg", 123.456789, None),  # -r
+    (b"\x1b[32m[  123.456789] \x1b[0m[    C1] \x1b[33mTCP: \x1b[0m\x1b[31mTCP: too many orphaned sockets\x1b[0m", "dmesg",
+     123.456789, None),  # caller, err level
+    (b"\x1b[33mTCP: \x1b[0mtime wait bucket table overflow", "dmesg-t", None, None),  # -t
+    (b"Nov 22 10:00:00 web1 kernel: \x1b[0;1;38;5;185mTCP: time wait bucket table overflow\x1b[0m", "rfc3164", None,
+     datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)),  # journalctl on a terminal: the message by level
+]
+
+
+@pytest.mark.parametrize("line,framing_name,mono,time", COLOURED)
+def test_terminal_colour_codes_are_removed_before_framing(line, framing_name, mono, time):
+    """CSI sequences (`ESC [ … final byte`) are removed wherever they are before the record is framed;
+    `raw` keeps them."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.monotonic, r.time, r.raw) == (framing_name, mono, time, line)
+    assert "\x1b" not in r.text and r.text.split(": ")[-1] in (
+        "time wait bucket table overflow", "table full, dropping packet", "too many orphaned sockets")
+
+
+def test_terminal_colour_codes_are_removed_under_a_forced_framing_and_inside_json():
+    """`--framing dmesg` and a container log's JSON (`\\u001b` escapes) read the line without its colours."""
+    line = b"\x1b[32m[  123.456789] \x1b[0m\x1b[33mTCP: \x1b[0mtime wait bucket table overflow"
+    assert framing.decode(line, ctx(), "dmesg").text == "TCP: time wait bucket table overflow"
+    docker = (b'{"log":"\\u001b[32m[  123.456789] \\u001b[0m\\u001b[33mTCP: \\u001b[0mtime wait bucket table '
+              b'overflow\\n","stream":"stdout","time":"2026-11-22T10:00:00Z"}')
+    r = framing.decode(docker, ctx())
+    assert (r.framing, r.monotonic, r.text) == ("json+dmesg", 123.456789, "TCP: time wait bucket table overflow")
+
+
+@pytest.mark.parametrize("line,text", [
+    (b"\x1b[32m[  123.456789] \x1b[0mTCP: time wait bucket table overflow\x1b[0", "TCP: time wait bucket table overflow\x1b[0"),
+    (b"\x1b[32m[  123.456789\x1b", "[  123.456789\x1b"),  # cut inside the stamp: bare text
+    (b"\x1bTCP: time wait bucket table overflow", "\x1bTCP: time wait bucket table overflow"),  # no CSI
+])
+def test_a_cut_or_lone_escape_stays_in_the_text(line, text):
+    """An escape that is no whole CSI sequence (cut at the end, a lone ESC) stays: the text holds it (no event)."""
+    assert framing.decode(line, ctx()).text == text

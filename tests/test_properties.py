@@ -24,13 +24,14 @@ FILTER = Filter()
 # Lines built from pieces real logs are made of, so the generator reaches deep into the parsers.
 PIECES = [
     "Nov 22 10:00:00 ", "<4>", "<6>1 2026-11-22T10:00:00Z h kernel - - - ", "web1 ", "kernel: ", "nginx[1]: ",
-    "[ 12.345678] ", "[    C1] ", "6,12,345,-;", " SUBSYSTEM=net", "{\"MESSAGE\":", "\"_TRANSPORT\":\"kernel\"",
+    "[ 12.345678] ", "[ 12.345678@1] ", "[    C1] ", "6,12,345,-;", " SUBSYSTEM=net", "{\"MESSAGE\":", "\"_TRANSPORT\":\"kernel\"",
     "TCP: ", "TCP: TCP: ", "nf_conntrack: ", "Possible SYN flooding on port ", "80", "[::]:443", "1.2.3.4",
     ". Sending cookies.", "  Check SNMP counters.", "table full, dropping packet", "time wait bucket table overflow",
     "too many orphaned sockets", "out of memory -- consider tuning tcp_mem", "martian source ", " from ",
     ", on dev eth0", "ll header: 00000000: ff ff", "neighbour: arp_cache: neighbor table overflow!",
     "NETDEV WATCHDOG: eth0 (e1000e): transmit queue 0 timed out", "callbacks suppressed", "\xff", "\x00", "\\x41",
     "Peer 1.2.3.4:80/443 unexpectedly shrunk window 1:2 (repaired)", "UDP: short packet: From ", " ", ":", ".",
+    "\x1b[32m", "\x1b[0m", "\x1b[", "\x1b", "<14>", "kernel[42]: ", "Aug 28 2024 13:16:32 ",
 ]
 lines = st.one_of(
     st.binary(max_size=300).filter(lambda b: b"\n" not in b),
@@ -138,7 +139,9 @@ syslog_lines = st.builds(
     st.sampled_from(["web1", "db-2.example.com", "10.0.0.1", "h"]),
     st.sampled_from(["kernel", "nginx", "systemd-journald", "kern.warn"]),
     st.sampled_from(["", "[1]", "[4242]"]),
-    st.sampled_from(["", "[ 12.345678] ", "[12.5][    C1] ", "[  601.749973][ T1234] "]),
+    st.sampled_from(["", "[ 12.345678] ", "[12.5][    C1] ", "[  601.749973][ T1234] ", "[  12.345678@1] ",
+                     "[  12.345678@3]h ", "[  12.345678@1] [T123] ", "[  12.345678@] ", "<6>",
+                     "<4>[ 12.345678] ", "<14>", "<4", ": <4>"]),
     st.sampled_from(PIECES).map(lambda p: p + " tail"),
 )
 

@@ -20,12 +20,17 @@ Detected by a stream's first bytes only (their records span lines; STREAMED):
     dmesg-json           dmesg --json
     rsyslog-debug        rsyslog's RSYSLOG_DebugFormat (a record over ten lines)
 
+Terminal colour codes (`dmesg --color=always` saved or pasted) are removed from every record before its
+framing is detected or forced; `raw` keeps them.
+
 Detected only (no `--framing` value): CRI container log lines (tcplog.framing.cri), whose line is
 decoded as a record of its own (framing `cri+<inner>`); and a line of grep output (`file:NUM:`,
 tcplog.framing.grep_prefix) whose record after the prefix has a header of its own.
 """
 
 from __future__ import annotations
+
+import re
 
 import orjson
 
@@ -92,6 +97,20 @@ def decode(line: bytes, ctx: FramingContext, forced: str | None = None) -> Recor
         return None  # a hostile header (a 5000-digit pid, a date out of range): unframed, never fatal
 
 
+# A CSI escape sequence (ECMA-48: ESC [, parameter bytes 0x30-0x3F, intermediate bytes 0x20-0x2F, a final
+# byte 0x40-0x7E): the colours of `dmesg --color=always` (util-linux print_record: the time stamp green,
+# the subsystem prefix up to its first `: ` brown, the rest by level) or journalctl's on a terminal (the
+# message in its priority's colour, systemd's get_log_colors), saved to a file or pasted into a ticket.
+_CSI = re.compile("\x1b\\[[0-?]*[ -/]*[@-~]")
+
+
+def _escapes_removed(text: str) -> str:
+    """The record without terminal colour codes (CSI sequences), wherever they are; `raw` keeps them.
+    dmesg writes them between its header fields and after the subsystem prefix: never inside a
+    prefilter trigger, which holds no `: ` (tests/test_catalog.py)."""
+    return _CSI.sub("", text) if "\x1b" in text else text
+
+
 def _padding_skipped(text: str) -> str:
     """The record without what may pad it. Before it: a JSON text sequence's record separator, a
     byte-order mark (a file saved by a Windows editor), NUL bytes (a crash leaves the log's last
@@ -115,6 +134,8 @@ _BY_FIRST_CHAR = {
 
 def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> Record | None:
     """Auto-detect the framing of one record from its first characters."""
+    if "\x1b" in text:  # terminal colour codes (one substring search, then only where there are any)
+        text = _escapes_removed(text)
     s = _padding_skipped(text)
     first = s[:1]
     if first == "{":
@@ -163,7 +184,7 @@ def decode_object(obj: dict, raw: bytes, ctx: FramingContext, depth: int = 0) ->
 
 
 def _forced(text: str, raw: bytes, ctx: FramingContext, name: str) -> Record | None:
-    text = _padding_skipped(text)
+    text = _padding_skipped(_escapes_removed(text))
     if name in LINE_FRAMINGS:
         module = LINE_FRAMINGS[name]
         return module.decode(text, raw, ctx) if module is bare or module.detect(text.lstrip()) else None

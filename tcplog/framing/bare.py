@@ -2,20 +2,37 @@
 
     TCP: time wait bucket table overflow
     nf_conntrack: nf_conntrack: table full, dropping packet
+    kernel: TCP: time wait bucket table overflow                     (a syslog line cut after its host)
+    kernel: [  123.456789] TCP: time wait bucket table overflow
+    kern.warn kernel: <4>TCP: time wait bucket table overflow        (busybox syslogd, OpenWrt logread, cut)
 
 No header at all; a leading printk timestamp is still recognised. The kernel wrote it by
 assumption: a grammar only matches from the start of the text, so an application's log line
 with its own header does not parse as a kernel message. journalctl's own lines between
 entries (`-- Boot 0123… --`, `-- Reboot --`, `-- No entries --`, `-- Logs begin at … --`,
 `-- Journal begins at … --`) are not the kernel's.
+
+A syslog line whose date and host were cut away (`grep kernel: kern.log | cut -d' ' -f5-`, a
+busybox syslogd or OpenWrt logread line cut after its `kern.warn` token or before it) keeps the
+syslog tag: a leading `kernel:` is the tag (program `kernel`), not message text; the busybox
+`facility.severity` token before it gives facility and level, and so does the kernel's own
+`<N>` marker after it (which wins; a facility other than kern there is user space writing to
+/dev/kmsg, not the kernel). `kernel[1234]:`, a tag with a pid, is user space naming itself kernel
+(tcplog.framing.origin): not the kernel. Only the `kernel` tag is read: `TCP:` or `nf_conntrack:`
+at the start is the kernel's subsystem prefix, part of the message.
 """
 
 from __future__ import annotations
 
-from tcplog.framing.printk import split_prefix
+import re
+
+from tcplog.framing.printk import level_prefix, split_pri, split_prefix
+from tcplog.framing.syslog3164 import FAC_SEV, FACILITIES, SEVERITIES
 from tcplog.record import Record
 
 NAME = "dmesg-t"
+
+_KERNEL_TAG = re.compile(rf"(?:{FAC_SEV} )?kernel(?:\[(?P<pid>\d{{1,10}})\])?:(?: |$)")
 
 
 def detect(line: str) -> bool:
@@ -23,6 +40,25 @@ def detect(line: str) -> bool:
 
 
 def decode(line: str, raw: bytes, ctx) -> Record:
-    mono, caller, text = split_prefix(line.strip())
-    journalctl = text[:3] == "-- " and text[-3:] == " --"  # journalctl's `-- Boot … --` lines
-    return Record(raw=raw, text=text, framing=NAME, kernel=not journalctl, monotonic=mono, caller=caller)
+    text = line.strip()
+    facility = severity = program = pid = None
+    kernel = True
+    if text[:1] in _TAG_START and (tag := _KERNEL_TAG.match(text)) is not None:
+        program, text = "kernel", text[tag.end():]
+        if tag["pid"]:  # `kernel[1234]:`: user space naming itself kernel (tcplog.framing.origin)
+            pid, kernel = int(tag["pid"]), False
+        if tag["fac"]:
+            facility, severity = FACILITIES[tag["fac"]], SEVERITIES[tag["sev"]]
+        if text[:1] == "<":  # the kernel's `<N>` a daemon reading /proc/kmsg left after the tag
+            marker, text = level_prefix(text)
+            if marker is not None:
+                facility, severity = split_pri(marker)
+                kernel = kernel and facility == 0
+    mono, caller, text = split_prefix(text)
+    if text[:3] == "-- " and text[-3:] == " --":  # journalctl's `-- Boot … --` lines
+        kernel = False
+    return Record(raw=raw, text=text, framing=NAME, kernel=kernel, program=program, pid=pid, facility=facility,
+                  severity=severity, monotonic=mono, caller=caller)
+
+
+_TAG_START = frozenset("k" + "".join({name[0] for name in FACILITIES}))

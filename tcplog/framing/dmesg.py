@@ -38,7 +38,7 @@ NAME = "dmesg"
 
 _GAP = r"(?: <\s*\d+\.\d+>)?"  # -d: ` <    0.000123>`, the gap to the record before
 _STAMP = re.compile(
-    r"\[\s*(?P<sec>\d{1,10})\.(?P<frac>\d{1,9})" + _GAP + r"\] ?"  # default, -d
+    r"\[\s*(?P<sec>\d{1,10})\.(?P<frac>\d{1,9})(?:@\d{1,4})?" + _GAP + r"\] ?"  # default, -d; Amlogic's @CPU
     r"|\[[^\W\d_][^\s\]]* (?P<mon>[^\s\]]+) +(?P<day>\d{1,2}) (?P<hh>\d{2}):(?P<mi>\d{2}):(?P<ss>\d{2})"
     r" (?P<year>\d{4})" + _GAP + r"\] ?"  # -T, -T -d: strftime %a %b %e %H:%M:%S %Y in the locale
     r"|\[(?P<rmon>\d{1,2}[月월]|[^\W\d_]+\.?) ?(?P<rday>\d{1,2}) (?P<rhh>\d{2}):(?P<rmi>\d{2})\] ?"  # -e

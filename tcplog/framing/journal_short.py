@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from tcplog.framing.context import from_epoch_us, parse_iso
+from tcplog.framing.origin import kernel_tag
 from tcplog.framing.printk import seconds
 from tcplog.framing.syslog3164 import split_host_tag
 from tcplog.record import Record
@@ -68,7 +69,7 @@ def decode(line: str, raw: bytes, ctx) -> Record | None:
     else:
         return None
     host, program, pid, text = split_host_tag(line[m.end():])
-    return Record(raw=raw, text=text, framing=NAME, kernel=program == "kernel", time=time, host=host,
+    return Record(raw=raw, text=text, framing=NAME, kernel=kernel_tag(program, pid), time=time, host=host,
                   program=program, pid=pid, monotonic=mono)
 
 

@@ -7,6 +7,10 @@ prints the caller as `[%*s] ` after whatever time format it was asked for
 (`[Sun Nov 22 10:00:00 2026] [    C1] ...`), so `split_caller` reads it on its own; rsyslog on
 SLES 15 keeps the caller without a timestamp (`kernel: [T92772] nfs: ...`). 2.6 kernels could
 leave a level marker after the timestamp (`[681405.857278]  <7>UDP: short packet: ...`): dropped.
+Amlogic's vendor kernels (Android TV boxes, Khadas boards; print_time under
+CONFIG_AMLOGIC_DRIVER) print the CPU inside the stamp, `[  123.456789@1] `, some releases with a
+context letter after it (`]h`, `]s`, `]d`, `]-`: hard irq, soft irq, irqs off, task): the CPU is
+kept as a CPU caller (`C1`) unless a printk caller field follows, which names the caller itself.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from __future__ import annotations
 import re
 
 _CALLER = r"\[\s*([CT]\d+)\]"  # CONFIG_PRINTK_CALLER: CPU (`[    C1]`) or task (`[ T1234]`)
-_PREFIX = re.compile(r"\[\s*(\d{1,10})\.(\d{1,9})\](?: ?" + _CALLER + r")?(?:\s*<[0-7]>)?\s?")
+# Amlogic's `@CPU` inside the stamp, then its context letter: `[%5lu.%06lu@%d]%c `
+CPU_STAMP_END = r"(?:@(\d{1,4})\](?:[hsd-](?= ))?|\])"
+_PREFIX = re.compile(r"\[\s*(\d{1,10})\.(\d{1,9})" + CPU_STAMP_END + r"(?: ?" + _CALLER + r")?(?:\s*<[0-7]>)?\s?")
 _CALLER_FIELD = re.compile(_CALLER + r" ?")
 
 
@@ -25,7 +31,10 @@ def split_prefix(text: str) -> tuple[float | None, str | None, str]:
     if m is None:
         caller, rest = split_caller(text) if text[:1] == "[" else (None, text)
         return None, caller, rest
-    return seconds(m.group(1), m.group(2)), m.group(3), text[m.end():]
+    caller = m.group(4)
+    if caller is None and m.group(3) is not None:
+        caller = "C" + m.group(3)  # Amlogic's `@CPU`
+    return seconds(m.group(1), m.group(2)), caller, text[m.end():]
 
 
 def seconds(whole: str, frac: str) -> float:

@@ -24,7 +24,7 @@ variables may repeat the kernel's words: one record, one event). Fields: HOSTNAM
 facility and severity, programname and PROCID the program and pid, TIMESTAMP the time (placed in a
 year like any RFC 3164 date), msg the text (its leading space dropped, a printk stamp read);
 FROMHOST, the peer rsyslog heard it from, is kept in `extra["fromhost"]` when it is not HOSTNAME.
-The kernel wrote it as an RFC 3164 record says: programname `kernel`, or facility kern with none.
+The kernel wrote it as an RFC 3164 record says: programname `kernel` with no PROCID, or facility kern with none.
 Files and stdin are sniffed by the first line; workers never split them. Lines before the first
 record (one stray run), a record whose fields do not read (cut off, edited) and one without a
 message each count once as unframed.
@@ -37,6 +37,7 @@ from collections.abc import Iterator
 
 from tcplog.framing import syslog3164
 from tcplog.framing.journal_verbose import MAX_ENTRY, Chunk, read_line
+from tcplog.framing.origin import kernel_tag
 from tcplog.framing.printk import split_pri, split_prefix
 from tcplog.record import Record
 
@@ -115,9 +116,10 @@ def decode(fields: dict, raw: bytes, ctx) -> Record | None:
     time = syslog3164.header_time(head[1], ctx) if head is not None else None
     host, program = fields["host"] or None, fields["program"] or None
     mono, caller, text = split_prefix(msg)
+    pid = int(fields["procid"]) if _PID.fullmatch(fields["procid"]) else None
     record = Record(raw=raw, text=text, framing=NAME,
-                    kernel=program == "kernel" or (facility == 0 and program is None), time=time, host=host,
-                    program=program, pid=int(fields["procid"]) if _PID.fullmatch(fields["procid"]) else None,
+                    kernel=kernel_tag(program, pid) or (facility == 0 and program is None), time=time, host=host,
+                    program=program, pid=pid,
                     facility=facility, severity=severity, monotonic=mono, caller=caller)
     if fields["fromhost"] and fields["fromhost"] != host:
         record.extra["fromhost"] = fields["fromhost"]

@@ -12,7 +12,8 @@
 
 The message is read from `message`, `MESSAGE`, `log` or `msg`. When the record names its
 program (ident, programname, appname, SYSLOG_IDENTIFIER, syslogtag, process.name, ...) or
-facility, that decides whether the kernel wrote it. When it names neither, the message is
+facility, that decides whether the kernel wrote it (program `kernel` with no pid, or facility kern
+with no program). When it names neither, the message is
 decoded as a log line of its own (a shipper tailing a file forwards whole syslog lines), and
 host/time from the JSON fill what the line lacks.
 
@@ -34,6 +35,7 @@ and the host is the `host`, `hostname` or `instance` label.
 from __future__ import annotations
 
 from tcplog.framing.context import from_epoch_us, parse_iso
+from tcplog.framing.origin import kernel_tag
 from tcplog.framing.printk import split_prefix
 from tcplog.framing.syslog3164 import FACILITIES, SEVERITIES
 from tcplog.record import Record
@@ -219,9 +221,10 @@ def decode(obj: dict, raw: bytes, decode_line) -> Record | None:
         sec, usec = obj.get("sec"), obj.get("usec", 0)
         if isinstance(sec, int) and isinstance(usec, int):
             mono = sec + usec / 1_000_000
-    kernel = program == "kernel" or (program is None and (facility == 0 or kmsg_input))
     pid = _first(obj, PID_KEYS)
+    pid = int(pid) if isinstance(pid, (int, str)) and str(pid).isdigit() else None
+    kernel = kernel_tag(program, pid) or (program is None and (facility == 0 or kmsg_input))
     return Record(raw=raw, text=text, framing=NAME, kernel=kernel, time=time, host=host, program=program,
-                  pid=int(pid) if isinstance(pid, (int, str)) and str(pid).isdigit() else None,
+                  pid=pid,
                   facility=facility, severity=severity, monotonic=mono, caller=caller,
                   seq=obj.get("sequence") if isinstance(obj.get("sequence"), int) else None)

@@ -7,6 +7,7 @@
     2026-11-22T18:10:00.123456+01:00 web1 kernel: neighbour: arp_cache: neighbor table overflow!   (rsyslog RFC 3339)
     2026-11-22 18:10:00.123 web1 kernel: TCP: too many orphaned sockets               (templates with a date-pgsql/space date)
     2026 Nov  2 18:10:00 web1 kernel: TCP: too many orphaned sockets                  (syslog-ng $FULLDATE)
+    Aug 28 2024 13:16:32 web1 kernel: TCP: too many orphaned sockets                  (a year after the day: appliances)
     Jan 15 21:18:04 router kern.warn kernel: nf_conntrack: expectation table full      (busybox syslogd)
     déc. 31 23:59:59 web1 kernel: ...                                                  (journalctl short, fr_FR)
     11月 22 10:00:00 web1 kernel: ...                                                   (journalctl short, ja_JP)
@@ -14,12 +15,16 @@
     Nov 23 03:08:56 relay1 kernlog: Nov 22 10:00:00 web1 kernel: ...                   (a relay's header and tag: imfile)
     kern.warn<4>: Nov 22 10:00:00 web1 kernel: ...            (rsyslog TraditionalFormatWithPRI: %pri-text%: first)
     kern.warning Nov 22 10:00:00 web1 kernel: ...             (%syslogfacility-text%.%syslogseverity-text%, $FACILITY.$PRIORITY)
+    Nov 22 10:00:00 web1 kernel: <4>[  123.456789] TCP: ...  (sysklogd/syslog-ng reading /proc/kmsg, the kernel's <N> kept)
 
-Header fields: time (year from the context, or from a full date), host, program, pid,
+Header fields: time (year from the context, or the line's own: a full date, a year after the day), host, program, pid,
 facility/severity (PRI; a `facility.severity` token before the date: rsyslog's `%pri-text%` with or
 without `<N>`, `%syslogfacility-text%.%syslogseverity-text%`, syslog-ng's `$FACILITY.$PRIORITY`; or the
-busybox `kern.warn` token after the host), kernel monotonic seconds and caller from a printk prefix.
-The kernel wrote the record when the tag is `kernel` or the facility is kern (0).
+busybox `kern.warn` token after the host; the kernel's own `<N>` level marker after a `kernel:` tag,
+which wins), kernel monotonic seconds and caller from a printk prefix.
+The kernel wrote the record when the tag is `kernel` with no pid (tcplog.framing.origin; and a `<N>` marker after it, if any, names
+facility kern: /dev/kmsg gives user space's records facility user unless they name another) or, with no
+tag, the facility is kern (0).
 A tag-less header followed by another header that ends in a tag is a relay's (RFC 3164 4.3.3;
 syslog-ng `flags(no-parse)` and Logstash's tcp output write the same): the inner header is the
 sender's record, and the relay's host (`extra["relay"]`, or the host when the sender wrote none), time and
@@ -34,7 +39,8 @@ from __future__ import annotations
 import re
 
 from tcplog.framing.context import local_time, month_number, parse_iso
-from tcplog.framing.printk import level_prefix, split_pri, split_prefix
+from tcplog.framing.origin import kernel_tag
+from tcplog.framing.printk import CPU_STAMP_END, level_prefix, split_pri, split_prefix
 from tcplog.record import Record
 
 NAME = "rfc3164"
@@ -48,6 +54,12 @@ _ISO = re.compile(r"(?P<iso>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9}
 # day, local time, a fraction with frac-digits(); no zone.
 _FULLDATE = re.compile(
     r"(?P<year>\d{4}) (?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(?P<day>\d{1,2}) "
+    r"(?P<hh>\d{2}):(?P<mm>\d{2}):(?P<ss>\d{2})(?:\.(?P<frac>\d{1,9}))?\s+"
+)
+# The year after the day: syslog-ng templates such as `$MONTH_ABBREV $DAY $YEAR $HOUR:$MIN:$SEC`, Cisco-style
+# appliances (`service timestamps log datetime year`); English month, local time, no zone.
+_YEARDATE = re.compile(
+    r"(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(?P<day>\d{1,2}) (?P<year>\d{4}) "
     r"(?P<hh>\d{2}):(?P<mm>\d{2}):(?P<ss>\d{2})(?:\.(?P<frac>\d{1,9}))?\s+"
 )
 # Facility and severity names as the daemons write them: RFC 3164 table 1, rsyslog's
@@ -65,7 +77,8 @@ _SEV = "|".join(sorted(map(re.escape, SEVERITIES), key=len, reverse=True))
 # `kern.warning` as 8.x writes it) and %syslogfacility-text%.%syslogseverity-text%, syslog-ng's
 # $FACILITY.$PRIORITY; a colon after it (TraditionalFormatWithPRI) or not. With `<N>` the number
 # decides and the names are not checked; without, both names must be known.
-_PRI_TEXT = re.compile(rf"(?:[a-z]{{2,8}}[0-7]?\.[a-z]{{3,7}}<(?P<pri>\d{{1,3}})>|(?P<fac>{_FAC})\.(?P<sev>{_SEV})):?[ \t]")
+FAC_SEV = rf"(?P<fac>{_FAC})\.(?P<sev>{_SEV})"  # a known facility and severity, named groups fac, sev
+_PRI_TEXT = re.compile(rf"(?:[a-z]{{2,8}}[0-7]?\.[a-z]{{3,7}}<(?P<pri>\d{{1,3}})>|{FAC_SEV}):?[ \t]")
 _TAG = re.compile(r"(?P<prog>[^\s\[\]:]{1,128})(?:\[(?P<pid>\d{1,10}|-)\])?:(?:\s|$)")  # `[-]`: no PROCID
 _FACPRI = re.compile(rf"({_FAC})\.({_SEV})\s+")  # busybox syslogd's token after the host
 # Shippers' own notices that carry no tag ("Nov 22 10:00:00 host last message repeated 3 times").
@@ -74,13 +87,14 @@ _MAX_RELAYS = 4  # headers of relays before the sender's; more than this is mess
 
 
 def header(line: str) -> tuple[int | None, object, int] | None:
-    """(PRI, date match, end) when the line starts with a 3164, RFC 3339 or syslog-ng full date, else None."""
+    """(PRI, date match, end) when the line starts with a 3164 date (with or without a year after the day),
+    an RFC 3339 date or a syslog-ng full date, else None."""
     pri, rest = level_prefix(line)
     if pri is None and (p := _PRI_TEXT.match(line)) is not None:  # `kern.warning<4>: `, `kern.warning `
         pri = int(p["pri"]) if p["pri"] else FACILITIES[p["fac"]] << 3 | SEVERITIES[p["sev"]]
         rest = line[p.end():]
     skip = len(line) - len(rest)
-    m = _DATE.match(rest) or _ISO.match(rest) or _FULLDATE.match(rest)
+    m = _DATE.match(rest) or _ISO.match(rest) or _FULLDATE.match(rest) or _YEARDATE.match(rest)
     if m is None:
         return None
     if m.re is _DATE and month_number(m.group("mon")) is None:
@@ -89,14 +103,14 @@ def header(line: str) -> tuple[int | None, object, int] | None:
 
 
 def header_time(m: re.Match, ctx):
-    """The UTC time of a `header` date match: RFC 3339 as written, a full date in --tz, a year-less
-    date placed in a year by the context."""
+    """The UTC time of a `header` date match: RFC 3339 as written, a date with a year (syslog-ng's full
+    date, `Aug 28 2024 13:16:32`) in --tz, a year-less date placed in a year by the context."""
     if m.re is _ISO:
         return parse_iso(m.group("iso").replace(" ", "T"), ctx.tz)
     frac = m.group("frac") or "0"
     fields = (int(m.group("day")), int(m.group("hh")), int(m.group("mm")), int(m.group("ss")),
               int(frac[:6].ljust(6, "0")))
-    if m.re is _FULLDATE:
+    if m.re is _FULLDATE or m.re is _YEARDATE:
         return local_time(int(m.group("year")), _MONTHS[m.group("mon")], *fields, ctx.tz)
     return ctx.place(month_number(m.group("mon")), *fields)
 
@@ -125,8 +139,9 @@ def split_host_tag(rest: str) -> tuple[str | None, str | None, int | None, str]:
 # date, host, `prog[pid]:`, optional printk prefix. Anything else takes the general path below.
 _FAST = re.compile(
     r"(?:<(\d{1,3})>)?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})"
-    r"(?:\.(\d{1,9}))? +(\S*[^\s:]) ([^\s\[\]:]{1,128})(?:\[(\d{1,10})\])?: (?:: )?"
-    r"(?:\[\s*(\d{1,10})\.(\d{1,9})\](?: ?\[\s*([CT]\d+)\])?(?:\s*<[0-7]>)? ?|\[\s*([CT]\d+)\] ?)?"
+    r"(?:\.(\d{1,9}))? +(\S*[^\s:]) ([^\s\[\]:]{1,128})(?:\[(\d{1,10})\])?: (?:: )?+"
+    r"(?!<)"  # a `<N>` level marker the kernel left after the tag: rare, read by the general decoder
+    r"(?:\[\s*(\d{1,10})\.(\d{1,9})" + CPU_STAMP_END + r"(?: ?\[\s*([CT]\d+)\])?(?:\s*<[0-7]>)? ?|\[\s*([CT]\d+)\] ?)?"
 )
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
                                        "Dec"), 1)}
@@ -137,16 +152,17 @@ def decode(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
     m = _FAST.match(line)
     if m is not None and not line.startswith(_TAGLESS, m.start(8)) and (
             m.group(9) == "kernel" or header(line[m.end():]) is None):  # (else a relay's tag, the sender's header)
-        pri, mon, day, hh, mm, ss, frac, host, program, pid, sec, usec, caller, lone_caller = m.groups()
+        pri, mon, day, hh, mm, ss, frac, host, program, pid, sec, usec, cpu, caller, lone_caller = m.groups()
         time = ctx.place_text(_MONTHS[mon], day, hh, mm, ss, frac)
         facility = severity = None
         if pri is not None:
             facility, severity = int(pri) >> 3, int(pri) & 7
+        text = line[m.end():]
         mono = int(sec) + int(usec) / 10 ** len(usec) if sec is not None else None
-        return Record(raw=raw, text=line[m.end():], framing=name,
-                      kernel=program == "kernel", time=time, host=host, program=program,
+        return Record(raw=raw, text=text, framing=name,
+                      kernel=program == "kernel" and pid is None, time=time, host=host, program=program,
                       pid=int(pid) if pid else None, facility=facility, severity=severity, monotonic=mono,
-                      caller=caller or lone_caller)
+                      caller=caller or lone_caller or (cpu and "C" + cpu))
     return decode_general(line, raw, ctx, name)
 
 
@@ -171,8 +187,15 @@ def decode_general(line: str, raw: bytes, ctx, name: str = NAME, depth: int = 0)
         # the sender's header ends in a tag; after a relay's own tag it names the sender's host too
         if inner is not None and inner.program is not None and (program is None or inner.host is not None):
             return _relayed(inner, host, program, time, facility, severity)
-    mono, caller, text = split_prefix(msg[2:] if msg.startswith(": ") else msg)  # CentOS "kernel: : ..."
-    kernel = program == "kernel" or (facility == 0 and program is None)
+    msg = msg[2:] if msg.startswith(": ") else msg  # CentOS "kernel: : ..."
+    marker = None
+    if program == "kernel" and msg[:1] == "<":  # a daemon reading /proc/kmsg left the kernel's `<N>`
+        marker, msg = level_prefix(msg)
+        if marker is not None:
+            facility, severity = split_pri(marker)
+    mono, caller, text = split_prefix(msg)
+    # facility 0 under the marker: the kernel's own record (user space writing /dev/kmsg gets another)
+    kernel = (kernel_tag(program, pid) and (marker is None or facility == 0)) or (facility == 0 and program is None)
     return Record(raw=raw, text=text, framing=name, kernel=kernel, time=time, host=host, program=program,
                   pid=pid, facility=facility, severity=severity, monotonic=mono, caller=caller)
 

@@ -5,7 +5,7 @@
 
 Header fields: facility/severity, time (UTC), host, program (APP-NAME), pid (PROCID when
 numeric), MSGID and structured data kept in `extra`. The kernel wrote it when APP-NAME is
-`kernel`, or APP-NAME is nil and the facility is kern.
+`kernel` with no PROCID (tcplog.framing.origin), or APP-NAME is nil and the facility is kern.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from tcplog.framing.context import parse_iso
+from tcplog.framing.origin import kernel_tag
 from tcplog.framing.printk import split_pri, split_prefix
 from tcplog.record import Record
 
@@ -52,13 +53,14 @@ def decode(line: str, raw: bytes, ctx) -> Record | None:
         msg = msg[1:]
     mono, caller, text = split_prefix(msg)
     program = None if app == _NIL else app
+    pid = int(procid) if procid.isdigit() else None
     extra = {}
     if msgid != _NIL:
         extra["msgid"] = msgid
     if sd != _NIL:
         extra["structured_data"] = sd
     return Record(raw=raw, text=text, framing=NAME,
-                  kernel=program == "kernel" or (program is None and facility == 0),
+                  kernel=kernel_tag(program, pid) or (program is None and facility == 0),
                   time=None if ts == _NIL else parse_iso(ts), host=None if host == _NIL else host,
-                  program=program, pid=int(procid) if procid.isdigit() else None, facility=facility,
+                  program=program, pid=pid, facility=facility,
                   severity=severity, monotonic=mono, caller=caller, extra=extra)
