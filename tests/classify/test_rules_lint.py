@@ -7,8 +7,6 @@ import re
 import shlex
 from pathlib import Path
 
-import pytest
-
 from tcplog.classify import engine
 from tcplog.classify.engine import SYSCTL_NAME, load_rule_file
 from tcplog.classify.examples import example_event, problem
@@ -198,13 +196,21 @@ def _slug(heading: str) -> str:
     return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
 
 
-def _reference_text() -> str | None:
-    """The kernel-message reference the rules cite, where this checkout can see it: $TCPLOG_REFERENCE, or
-    shared/reference/ beside the repository (where bench/ reads its wordings)."""
+VENDORED = REPO / "docs" / "reference" / REFERENCE  # the copy shipped with tcplog, so citations resolve
+
+
+def _reference_text() -> str:
+    """The kernel-message reference the rules cite: the copy in docs/reference/."""
+    return VENDORED.read_text(encoding="utf-8")
+
+
+def test_the_shipped_reference_is_the_shared_one_where_that_is_visible():
+    """docs/reference/ holds the reference verbatim: where the shared original is beside the checkout
+    (or at $TCPLOG_REFERENCE), the two are identical, so a citation means the same in both."""
     for path in (os.environ.get("TCPLOG_REFERENCE"), REPO.parent / "shared" / "reference" / REFERENCE):
         if path and Path(path).is_file():
-            return Path(path).read_text(encoding="utf-8")
-    return None
+            assert Path(path).read_bytes() == VENDORED.read_bytes(), f"{VENDORED} differs from {path}: copy it again"
+    assert VENDORED.read_text(encoding="utf-8").startswith("# Linux kernel network-stack messages")
 
 
 def reference_sections(text: str) -> dict[str, str]:
@@ -263,11 +269,8 @@ def test_every_cited_docs_page_and_anchor_exists():
 
 def test_every_cited_reference_section_exists():
     """Each `kernel-net-messages.md §N (label)` a rule cites is a section of the reference whose text holds the
-    label's words. Skipped where the reference is not beside the checkout (set TCPLOG_REFERENCE to its path)."""
-    text = _reference_text()
-    if text is None:
-        pytest.skip(f"{REFERENCE} not found beside the checkout (set TCPLOG_REFERENCE)")
-    sections = reference_sections(text)
+    label's words (docs/reference/ holds the reference tcplog ships)."""
+    sections = reference_sections(_reference_text())
     offenders = [f"{r.id}: {p}" for r in _rules() for ref in r.references if ref.startswith(REFERENCE)
                  for p in citation_problems(ref, sections)]
     _fail("citations of the kernel-message reference that do not resolve", offenders)
