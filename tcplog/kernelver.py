@@ -18,7 +18,8 @@ string that does not start with `MAJOR.MINOR` gives None.
 
 Ranges (`KernelRange`) have an inclusive `min` and an inclusive `max` *at the precision written*:
 `max = "3.0"` holds every 3.0.x, `max = "2.6.19"` holds 2.6.19.x but not 2.6.20. Either bound may be
-absent. A bound is itself parsed with `parse()`.
+absent. A bound is itself parsed with `parse()`. Rules use ranges twice: a rule's own `kernel`
+(where it applies at all) and a remediation entry's `kernel` (which kernels its command is for).
 
     >>> parse("3.10.0-1160.el7.x86_64").numbers
     (3, 10, 0)
@@ -149,6 +150,27 @@ class KernelRange:
         if self.max is not None and not version.at_most(self.max):
             return False
         return True
+
+    @property
+    def empty(self) -> bool:
+        """True when no version lies in the range (`min` above `max`: "4.7" - "4.6")."""
+        return self.min is not None and self.max is not None and not parse(self.min).at_most(self.max)
+
+    def meets(self, other: KernelRange) -> bool:
+        """True when some version lies in both ranges."""
+        if self.max is not None and other.min is not None and not parse(other.min).at_most(self.max):
+            return False
+        if other.max is not None and self.min is not None and not parse(self.min).at_most(other.max):
+            return False
+        return True
+
+    def describe(self) -> str:
+        """The range in words, for notes read by people: "4.7 and later", "up to 4.6", "2.6.20 to 3.0"."""
+        if self.open:
+            return "any kernel"
+        if self.min and self.max:
+            return f"{self.min} to {self.max}"
+        return f"{self.min} and later" if self.min else f"up to {self.max}"
 
     def __str__(self) -> str:
         if self.open:

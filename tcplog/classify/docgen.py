@@ -3,7 +3,7 @@
     python -m tcplog.classify.docgen > docs/causes.md
 
 Every cause id with its status, confidence, kernel range, summary, conditions, evidence,
-remediation (with guardrails) and references. A test fails when the file differs from what this
+remediation (with the kernels each entry is for, caps and guardrails) and references. A test fails when the file differs from what this
 prints, so the catalog documentation cannot drift from the rules.
 """
 
@@ -43,8 +43,17 @@ def _suggested(rem: dict) -> str:
     if not sug:
         return ""
     helper = sug.pop("helper")
+    cap = sug.pop("cap", None)
     args = ", ".join(f"{k}={expr_text(v)}" for k, v in sug.items())
-    return f" (suggested: `{helper}({args})`)"
+    capped = ""
+    if cap is not None:
+        kernels = f" on kernels {cap['kernel'].describe()}" if "kernel" in cap else ""
+        capped = f", at most `{expr_text(cap['value'])}`{kernels}"
+    return f" (suggested: `{helper}({args})`{capped})"
+
+
+def _kernels(rem: dict) -> str:
+    return f" (kernels {rem['kernel'].describe()})" if "kernel" in rem else ""
 
 
 def _rule(r: Rule) -> str:
@@ -72,7 +81,7 @@ def _rule(r: Rule) -> str:
         out.append("Remediation:\n\n")
         for rem in r.remediation:
             cmd = f": `{rem['command']}`" if "command" in rem else ""
-            out.append(f"- **{rem['knob']}** — {rem['direction']}{_suggested(rem)}{cmd}. {rem['why']}\n")
+            out.append(f"- **{rem['knob']}**{_kernels(rem)} — {rem['direction']}{_suggested(rem)}{cmd}. {rem['why']}\n")
             out.extend(f"  - guardrail: {g}\n" for g in rem["guardrails"])
         out.append("\n")
     out.append("References: " + "; ".join(r.references) + "\n\n")

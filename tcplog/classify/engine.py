@@ -23,6 +23,11 @@ summary and the evidence (`_note_backport`).
 Output is the cause object (docs/classification.md): id, confidence, summary (placeholders
 filled), evidence (value / limit / ratio), remediation (current and suggested values, a command,
 why, guardrails), candidates, collect, references.
+
+Remediation entries may be meant for some kernels only (`kernel = { min, max }`: the sysctl that
+sets a hash size from 4.7, the module parameter before it). The entries whose range holds the
+event's kernel are kept; with the kernel unknown all are, each ranged one starting its `why` with
+the kernels it is for. A suggestion is lowered to what the kernel accepts (`suggested.cap`).
 """
 
 from __future__ import annotations
@@ -203,7 +208,7 @@ def _decided(win: Verdict, others: list[Verdict], facts: Facts) -> dict:
         "confidence": confidence,
         "summary": summary,
         "evidence": [_evidence(e, facts) for e in rule.evidence],
-        "remediation": [x for r in rule.remediation if (x := _remedy(r, facts)) is not None],
+        "remediation": [x for r in rule.remediation if _for_kernel(r, facts) and (x := _remedy(r, facts)) is not None],
         "candidates": [_candidate(v, facts) for v in others],
         "collect": [],
         "references": list(rule.references),
@@ -283,21 +288,60 @@ def _evidence(e: dict, facts: Facts) -> dict:
     return {"name": e["name"], "path": expr_text(e["value"], facts), "value": v, "limit": limit, "ratio": ratio}
 
 
+def _for_kernel(r: dict, facts: Facts) -> bool:
+    """A remediation entry with a kernel range is for the kernels in it; with the kernel unknown
+    every entry is kept (and says which kernels it is for, `_remedy`)."""
+    return "kernel" not in r or facts.kernel is None or r["kernel"].contains(facts.kernel)
+
+
+def _kernel_note(kernel, facts: Facts) -> str:
+    """"" when the event's kernel is known; else which kernels a ranged entry or cap is for."""
+    if kernel is None or facts.kernel is not None:
+        return ""
+    return f"For kernels {kernel.describe()} (the event's kernel is not known: check `uname -r`). "
+
+
+def _capped(suggested, cap: dict | None, facts: Facts):
+    """The suggestion lowered to the cap (the most the kernel accepts) on the cap's kernels or an
+    unknown one; (value, note for the why or "")."""
+    if cap is None or suggested is UNKNOWN:
+        return suggested, ""
+    kernel = cap.get("kernel")
+    if kernel is not None and facts.kernel is not None and not kernel.contains(facts.kernel):
+        return suggested, ""
+    limit = value(cap["value"], facts, [])
+    if not _is_num(limit):
+        return suggested, ""
+    capped = [min(s, limit) for s in suggested] if isinstance(suggested, list) else min(suggested, limit)
+    if capped == suggested:
+        return suggested, ""
+    note = f" Suggested value capped at {_fmt(limit)}"
+    if kernel is not None:
+        note += f", the most kernels {kernel.describe()} accept"
+        if facts.kernel is None:
+            note += " (the event's kernel is not known)"
+    note += f": {render(cap['why'], facts)[0]}" if "why" in cap else "."
+    return capped, note
+
+
 def _remedy(r: dict, facts: Facts) -> dict | None:
     """The remediation filled in for this host; None when its suggested value is the knob's
-    current one (raising 4096 to 4096 is no advice: the cause lies elsewhere)."""
+    current one (raising 4096 to 4096 is no advice: the cause lies elsewhere). The suggestion is
+    capped at what the kernel accepts (`suggested.cap`); with the kernel unknown, an entry meant for
+    some kernels (`kernel`) says which in its `why`."""
     knob, _ = render(r["knob"], facts)
     is_sysctl = bool(SYSCTL_NAME.match(knob))
     if is_sysctl:
         knob = factlib.sysctl_spellings(knob)[0]  # a VLAN device as sysctl -w takes it: eth0/100
     current = facts.sysctl_raw(knob) if is_sysctl else UNKNOWN
-    suggested = UNKNOWN
+    suggested, cap_note = UNKNOWN, ""
     if "suggested" in r:
         args = dict(r["suggested"])
         spec = SUGGESTIONS[args.pop("helper")]
+        cap = args.pop("cap", None)
         sink: list = []
         resolved = {k: (value(v, facts, sink) if k in spec.facts else v) for k, v in args.items()}
-        suggested = spec.fn(_parsed(current), **resolved)
+        suggested, cap_note = _capped(spec.fn(_parsed(current), **resolved), cap, facts)
         if suggested is not UNKNOWN and suggested == _parsed(current):
             return None
     suggested_text = None if suggested is UNKNOWN else _fmt(suggested)
@@ -312,7 +356,7 @@ def _remedy(r: dict, facts: Facts) -> dict | None:
         "suggested": suggested_text,
         "direction": r["direction"],
         "command": command,
-        "why": render(r["why"], facts)[0],
+        "why": _kernel_note(r.get("kernel"), facts) + render(r["why"], facts)[0] + cap_note,
         "guardrails": list(r["guardrails"]),
     }
 

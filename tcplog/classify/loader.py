@@ -7,8 +7,10 @@ Each file is parsed with tomllib, validated against tcplog/schema/rule-1.json (u
 errors), then checked beyond the schema: the family exists, message ids belong to it (or are
 SYNTHETIC_MESSAGES), predicates, value functions and suggestion helpers exist and get only their
 own arguments, fact arguments and placeholders are fact paths, kernel bounds are versions, the id
-matches the file name, and no id is used twice. Every problem is a RuleError naming the file and
-the key (`conditions[0].args.value`).
+matches the file name, and no id is used twice. Kernel ranges (the rule's, a remediation entry's,
+a suggestion cap's) take only `min` and `max`, both versions, not an empty range; a remediation's
+range must meet the rule's. Every problem is a RuleError naming the file and the key
+(`conditions[0].args.value`, `remediation[1].kernel.max`).
 """
 
 from __future__ import annotations
@@ -158,10 +160,7 @@ def compile_rule(data: dict, where: str, stem: str | None = None, schema: bool =
     for i, mid in enumerate(data.get("message_ids", [])):
         if mid not in known:
             raise RuleError(where, f"message_ids[{i}]", f"unknown message id {mid!r} for family {family!r}")
-    try:
-        kernel = KernelRange(**data.get("kernel", {}))
-    except ValueError as e:
-        raise RuleError(where, "kernel", str(e)) from None
+    kernel = _kernel_range(data["kernel"], where, "kernel") if "kernel" in data else KernelRange()
     for i, cond in enumerate(data["conditions"]):
         _check_condition(cond, where, f"conditions[{i}]")
     for i, ev in enumerate(data["evidence"]):
@@ -169,8 +168,8 @@ def compile_rule(data: dict, where: str, stem: str | None = None, schema: bool =
         if "limit" in ev:
             _check_expr(ev["limit"], where, f"evidence[{i}].limit")
     _check_placeholders(data["summary"], where, "summary")
-    for i, rem in enumerate(data["remediation"]):
-        _check_remedy(rem, where, f"remediation[{i}]")
+    remediation = tuple(_check_remedy(rem, where, f"remediation[{i}]", kernel)
+                        for i, rem in enumerate(data["remediation"]))
     for i, ex in enumerate(data["examples"]):
         if "kernel" in ex and parse_kernel(ex["kernel"]) is None:
             raise RuleError(where, f"examples[{i}].kernel", f"not a kernel release: {ex['kernel']!r}")
@@ -180,7 +179,7 @@ def compile_rule(data: dict, where: str, stem: str | None = None, schema: bool =
         kernel=kernel, priority=data["priority"], confidence=data["confidence"],
         fallback=data.get("fallback", False), summary=data["summary"], description=data.get("description", ""),
         conditions=tuple(data["conditions"]), evidence=tuple(data["evidence"]),
-        remediation=tuple(data["remediation"]), references=tuple(data["references"]),
+        remediation=remediation, references=tuple(data["references"]),
         examples=tuple(data["examples"]), source=where,
     )
 
@@ -189,7 +188,9 @@ def _validate_schema(data: dict, where: str) -> None:
     import jsonschema  # only when validating: ~0.1 s of import that a plain scan does not need
 
     validator = jsonschema.Draft202012Validator(_schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
+    # an unknown key first: `{ limit = 1 }` is a misspelt `value`, more than a missing one
+    errors = sorted(validator.iter_errors(data),
+                    key=lambda e: (list(e.absolute_path), e.validator != "additionalProperties", e.message))
     if not errors:
         return
     err = errors[0]
@@ -273,15 +274,62 @@ def _check_placeholders(text: str, where: str, key: str, extra: tuple[str, ...] 
             raise RuleError(where, key, f"placeholder {{{name}}} is not a fact path")
 
 
-def _check_remedy(rem: dict, where: str, key: str) -> None:
+def _kernel_range(spec, where: str, key: str) -> KernelRange:
+    """A `{ min, max }` table → KernelRange; unknown keys, bounds that are not versions and an empty
+    range are RuleErrors naming the key (also when the schema pass is skipped)."""
+    if not isinstance(spec, dict) or not spec:
+        raise RuleError(where, key, "a kernel range is { min = VERSION, max = VERSION } with one or both bounds")
+    for name, bound in spec.items():
+        if name not in ("min", "max"):
+            raise RuleError(where, f"{key}.{name}", f"unknown key {name!r}")
+        if not isinstance(bound, str) or parse_kernel(bound) is None:
+            raise RuleError(where, f"{key}.{name}", f"not a kernel version: {bound!r}")
+    kernel = KernelRange(**spec)
+    if kernel.empty:
+        raise RuleError(where, key, f"empty kernel range: min {kernel.min} is above max {kernel.max}")
+    return kernel
+
+
+def _check_remedy(rem: dict, where: str, key: str, rule_kernel: KernelRange) -> dict:
+    """One remediation entry, checked; returned with its kernel ranges compiled to KernelRange."""
     _check_placeholders(rem["knob"], where, f"{key}.knob")
     _check_placeholders(rem["why"], where, f"{key}.why")
     if "command" in rem:
         _check_placeholders(rem["command"], where, f"{key}.command", _REMEDY_WORDS)
+    out = dict(rem)
+    if "kernel" in rem:
+        out["kernel"] = _kernel_range(rem["kernel"], where, f"{key}.kernel")
+        if not out["kernel"].meets(rule_kernel):
+            raise RuleError(where, f"{key}.kernel", f"kernels {out['kernel']} never meet the rule's kernels "
+                                                    f"{rule_kernel}: the entry could never be shown")
     if "suggested" in rem:
         sug = dict(rem["suggested"])
         name = sug.pop("helper")
+        cap = sug.pop("cap", None)
         spec = SUGGESTIONS.get(name)
         if spec is None:
             raise RuleError(where, f"{key}.suggested.helper", f"unknown suggestion helper {name!r}")
         _check_args(sug, spec, where, f"{key}.suggested", "helper " + name)
+        if cap is not None:
+            out["suggested"] = {**rem["suggested"], "cap": _check_cap(cap, where, f"{key}.suggested.cap")}
+    return out
+
+
+def _check_cap(cap, where: str, key: str) -> dict:
+    """`cap = { value = EXPR, kernel = { min, max }?, why = TEXT? }`: the most a kernel accepts."""
+    if not isinstance(cap, dict):
+        raise RuleError(where, key, "a cap is { value = EXPR, kernel = { min, max }, why = TEXT }")
+    for name in cap:
+        if name not in ("value", "kernel", "why"):
+            raise RuleError(where, f"{key}.{name}", f"unknown key {name!r}")
+    if "value" not in cap:
+        raise RuleError(where, key, "a cap needs its `value`: the most the kernel accepts")
+    _check_expr(cap["value"], where, f"{key}.value")
+    out = dict(cap)
+    if "kernel" in cap:
+        out["kernel"] = _kernel_range(cap["kernel"], where, f"{key}.kernel")
+    if "why" in cap:
+        if not isinstance(cap["why"], str) or len(cap["why"]) < 10:
+            raise RuleError(where, f"{key}.why", "a sentence saying why the kernel accepts no more")
+        _check_placeholders(cap["why"], where, f"{key}.why")
+    return out

@@ -23,7 +23,8 @@ def snapshots(case: dict) -> tuple[dict | None, dict | None]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_case(case):
-    """The event of the case's line classifies to the expected cause (and asks for what it lacks)."""
+    """The event of the case's line classifies to the expected cause (and asks for what it lacks, and gives the
+    commands and suggestions of the case's kernel)."""
     event = example_event(case)
     assert event is not None, "the line is not one tcplog event"
     before, after = snapshots(case)
@@ -32,6 +33,11 @@ def test_case(case):
     wheres = [c["where"] for c in cause["collect"]]
     missing = [w for w in case.get("collect", []) if w not in wheres]
     assert not missing, f"collect lacks {missing}; has {wheres}"
+    commands = [r["command"] for r in cause["remediation"]]
+    assert [c for c in case.get("commands", []) if c not in commands] == [], f"remediation gives {commands}"
+    assert [c for c in case.get("absent", []) if c in commands] == [], f"remediation gives {commands}"
+    suggested = {r["knob"]: r["suggested"] for r in cause["remediation"]}
+    assert {k: suggested.get(k) for k in case.get("suggested", {})} == case.get("suggested", {})
 
 
 def test_every_family_has_three_cases():
@@ -40,6 +46,13 @@ def test_every_family_has_three_cases():
     for case in CASES:
         count[example_event(case)["family"]] += 1
     assert not [f for f, n in count.items() if n < 3], count
+
+
+def test_table_pins_per_kernel_commands_on_old_and_new_kernels():
+    """Remediation commands are pinned on a kernel before and after a change, and with the kernel unknown."""
+    pinned = [c for c in CASES if "commands" in c or "suggested" in c]
+    kernels = {c.get("kernel", "unknown").split("-")[0] for c in pinned}
+    assert {"2.6.18", "3.10.0", "4.18.0", "unknown"} <= kernels and any("absent" in c for c in pinned)
 
 
 def test_table_covers_version_edges_missing_stale_and_deltas():

@@ -189,6 +189,82 @@ def test_a_remediation_that_would_not_change_the_knob_is_left_out():
     assert [x["suggested"] for x in cause["remediation"]] == ["180000", "8192"]
 
 
+def ranged(command: str, **kernel) -> dict:
+    """A tcp_max_tw_buckets remediation entry for the kernels of `kernel` (min, max)."""
+    return {"knob": "net.ipv4.tcp_max_tw_buckets", "direction": "raise", "suggested": {"helper": "double"},
+            "command": command, "why": f"the {command.split()[0]} way", "guardrails": [], "kernel": kernel}
+
+
+OLD_AND_NEW = rule(remediation=[ranged("echo {suggested} > /sys/module/x/parameters/y", max="4.6"),
+                                ranged("sysctl -w net.ipv4.tcp_max_tw_buckets={suggested}", min="4.7")])
+
+
+@pytest.mark.parametrize("kernel, command", [
+    ("3.10.0-1160.el7.x86_64", "echo 360000 > /sys/module/x/parameters/y"),
+    ("4.6.7", "echo 360000 > /sys/module/x/parameters/y"),
+    ("4.7.0", "sysctl -w net.ipv4.tcp_max_tw_buckets=360000"),
+    ("5.15.0-91-generic", "sysctl -w net.ipv4.tcp_max_tw_buckets=360000"),
+])
+def test_a_known_kernel_keeps_only_the_remediation_meant_for_it(kernel, command):
+    """Entries with a kernel range: the one whose range holds the event's kernel is given, the other left out."""
+    cause = classify(event(), AT_LIMIT, None, kernel_release=kernel, catalog=catalog(OLD_AND_NEW))
+    assert [r["command"] for r in cause["remediation"]] == [command]
+    assert cause["remediation"][0]["why"] in ("the echo way", "the sysctl way")
+
+
+def test_an_unknown_kernel_keeps_every_remediation_and_says_which_kernels_each_is_for():
+    """No kernel known: both entries, each `why` naming its kernels first; the JSON keys stay the same."""
+    cause = classify(event(), AT_LIMIT, None, catalog=catalog(OLD_AND_NEW))
+    assert [r["why"] for r in cause["remediation"]] == [
+        "For kernels up to 4.6 (the event's kernel is not known: check `uname -r`). the echo way",
+        "For kernels 4.7 and later (the event's kernel is not known: check `uname -r`). the sysctl way"]
+    assert all(set(r) == {"knob", "current", "suggested", "direction", "command", "why", "guardrails"}
+               for r in cause["remediation"])
+    jsonschema.validate(cause, CAUSE_SCHEMA)
+
+
+def test_an_entry_without_a_range_is_for_every_kernel_and_gets_no_note():
+    """The plain entry is kept on every kernel, its why unchanged, also with the kernel unknown."""
+    r = rule(remediation=[rule()["remediation"][0], ranged("sysctl net.ipv4.tcp_max_tw_buckets", max="2.6.19")])
+    for kernel in ("2.6.18-419.el5", "6.8.0-45-generic", None):
+        cause = classify(event(), AT_LIMIT, None, kernel_release=kernel, catalog=catalog(r))
+        assert cause["remediation"][0]["why"] == "room for the churn"
+        assert len(cause["remediation"]) == (1 if kernel == "6.8.0-45-generic" else 2)
+
+
+def capped(cap: dict) -> dict:
+    """A rule suggesting twice tcp_max_tw_buckets, with a cap."""
+    return rule(remediation=[{**rule()["remediation"][0], "suggested": {"helper": "double", "cap": cap}}])
+
+
+CAP = {"value": 65535, "kernel": {"max": "4.0"}, "why": "the kernel keeps it in 16 bits."}
+HIGH = {"sysctl": {"net.ipv4.tcp_max_tw_buckets": "40000"}, "sockstat": {"TCP": {"tw": 40000}}}
+
+
+@pytest.mark.parametrize("kernel, suggested, capped_note", [
+    ("3.10.0-1160.el7.x86_64", "65535", " Suggested value capped at 65535, the most kernels up to 4.0 accept: "
+                                        "the kernel keeps it in 16 bits."),
+    ("4.1.0", "80000", ""),
+    (None, "65535", " Suggested value capped at 65535, the most kernels up to 4.0 accept (the event's kernel is "
+                    "not known): the kernel keeps it in 16 bits."),
+])
+def test_a_suggestion_is_capped_at_what_the_kernel_accepts(kernel, suggested, capped_note):
+    """Doubling 40000 gives 80000: kept on 4.1+, lowered to 65535 on ≤ 4.0 and on an unknown kernel, with a note."""
+    cause = classify(event(), HIGH, None, kernel_release=kernel, catalog=catalog(capped(CAP)))
+    rem = cause["remediation"][0]
+    assert rem["suggested"] == suggested and rem["command"] == f"sysctl -w net.ipv4.tcp_max_tw_buckets={suggested}"
+    assert rem["why"] == "room for the churn" + capped_note
+
+
+def test_a_cap_that_does_not_bite_adds_nothing_and_a_capped_value_equal_to_current_is_left_out():
+    """Under the cap: no note. Current already at the cap on a capped kernel: nothing to change, left out."""
+    cause = classify(event(), AT_LIMIT, None, kernel_release="3.10.0", catalog=catalog(capped({"value": 10 ** 9})))
+    assert cause["remediation"][0]["why"] == "room for the churn"
+    at_cap = {"sysctl": {"net.ipv4.tcp_max_tw_buckets": "65535"}, "sockstat": {"TCP": {"tw": 65535}}}
+    cause = classify(event(), at_cap, None, kernel_release="3.10.0", catalog=catalog(capped(CAP)))
+    assert cause["remediation"] == []
+
+
 def test_missing_snapshot_gives_ambiguous_with_candidates_and_collect():
     """No snapshot: cause `ambiguous`, the rule as a candidate, and the files to collect."""
     cause = classify(event(), None, None, catalog=catalog(rule()))
@@ -401,6 +477,43 @@ def test_loader_errors_name_the_file_and_the_key(tmp_path, change, key):
     with pytest.raises(RuleError) as err:
         load_rules(folder)
     assert err.value.key == key and err.value.where.endswith("tw_bucket_overflow.test.toml")
+
+
+RANGED = GOOD.replace("remediation = []\n[[examples]]", """[[remediation]]
+knob = "net.ipv4.tcp_max_tw_buckets"
+direction = "raise"
+suggested = { helper = "double", cap = { value = 65535, kernel = { max = "4.0" }, why = "kept in sixteen bits" } }
+command = "sysctl -w net.ipv4.tcp_max_tw_buckets={suggested}"
+why = "room for the churn"
+guardrails = []
+kernel = { min = "4.7" }
+[[examples]]""")
+
+
+@pytest.mark.parametrize("schema", [True, False])
+@pytest.mark.parametrize("old, new, key", [
+    ('kernel = { min = "4.7" }', 'kernel = { min = "4.7", maximum = "5.0" }', "remediation[0].kernel.maximum"),
+    ('kernel = { min = "4.7" }', 'kernel = { min = "four" }', "remediation[0].kernel.min"),
+    ('kernel = { min = "4.7" }', 'kernel = { min = "4.7", max = "4.6" }', "remediation[0].kernel"),
+    ('kernel = { max = "4.0" }', 'kernel = { max = "4.x" }', "remediation[0].suggested.cap.kernel.max"),
+    ('value = 65535', 'limit = 65535', "remediation[0].suggested.cap.limit"),
+    ('value = 65535', 'value = "sysctl"', "remediation[0].suggested.cap.value"),
+])
+def test_loader_checks_remediation_kernel_ranges_and_caps(tmp_path, schema, old, new, key):
+    """A remediation's `kernel` and a suggestion's `cap`: unknown keys, non-version bounds and empty ranges are
+    errors naming the key, with or without the schema pass (its keys are dotted, the loader's indexed)."""
+    assert [r.remediation[0]["kernel"].min for r in load_rules(write(tmp_path, RANGED)).rules] == ["4.7"]
+    with pytest.raises(RuleError) as err:
+        load_rules(write(tmp_path, RANGED.replace(old, new, 1)), schema=schema)
+    assert err.value.key in ((key, key.replace("[0]", ".0")) if schema else (key,))
+
+
+def test_loader_rejects_a_remediation_range_outside_the_rule_range(tmp_path):
+    """An entry for 4.7+ in a rule for kernels up to 3.0 could never be shown: an error."""
+    doc = RANGED.replace(REFS, REFS + '\nkernel = { max = "3.0" }')
+    with pytest.raises(RuleError, match="never meet the rule's kernels") as err:
+        load_rules(write(tmp_path, doc))
+    assert err.value.key == "remediation[0].kernel"
 
 
 def test_loader_rejects_an_id_that_differs_from_the_file_name(tmp_path):

@@ -92,3 +92,26 @@ def test_predates_reads_mainline_then_the_stable_series_that_took_a_change():
     assert [predates(parse(r), since) for r in ("6.1.50", "5.15.0-91-generic", "6.1.107", "6.6.50", "6.9.1")] == [
         True, True, False, False, False]
     assert predates(parse("3.10.0-1160.el7.x86_64"), ("3.17",)) and not predates(parse("3.17"), ("3.17",))
+
+
+def test_a_range_with_min_above_max_is_empty():
+    """"4.7" - "4.6" holds nothing; "3.0" - "3.0" holds every 3.0.x."""
+    assert KernelRange("4.7", "4.6").empty and not KernelRange("3.0", "3.0").empty and not KernelRange().empty
+
+
+@pytest.mark.parametrize("a, b, meet", [
+    (("4.7", None), (None, "4.6"), False),
+    (("4.7", None), (None, "4.7"), True),
+    ((None, "3.0"), ("2.6.20", "3.0"), True),
+    (("5.0", "5.9"), ("5.10", None), False),
+    ((None, None), ("6.1", "6.1"), True),
+])
+def test_ranges_meet_when_a_version_lies_in_both(a, b, meet):
+    """Two ranges meet unless one ends (at its own precision) before the other begins."""
+    assert KernelRange(*a).meets(KernelRange(*b)) is meet and KernelRange(*b).meets(KernelRange(*a)) is meet
+
+
+def test_a_range_describes_itself_in_words():
+    """The words a note uses: "4.7 and later", "up to 4.6", "2.6.20 to 3.0"."""
+    assert [KernelRange(*r).describe() for r in (("4.7", None), (None, "4.6"), ("2.6.20", "3.0"), (None, None))] == [
+        "4.7 and later", "up to 4.6", "2.6.20 to 3.0", "any kernel"]

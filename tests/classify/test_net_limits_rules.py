@@ -177,18 +177,35 @@ def test_2_6_out_of_socket_memory_near_ram_is_not_doubled():
 # -- conntrack -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kernel", ["2.6.32-754.el6.x86_64", "3.10.0-1160.el7.x86_64"])
-def test_small_hash_below_4_7_does_not_write_the_read_only_buckets_sysctl(kernel):
-    """Before 4.7 nf_conntrack_buckets is read-only: no `sysctl -w` of it; the why says the hashsize parameter."""
-    before = {"sysctl": {"net.netfilter.nf_conntrack_buckets": "16384", "net.netfilter.nf_conntrack_max": "262144"},
+SMALL_HASH = {"sysctl": {"net.netfilter.nf_conntrack_buckets": "16384", "net.netfilter.nf_conntrack_max": "262144"},
               "conntrack": {"count": 262144, "max": 262144, "buckets": 16384}}
-    cause = cause_of(NF_FULL, before, kernel)
+HASHSIZE = "echo 131072 > /sys/module/nf_conntrack/parameters/hashsize"
+BUCKETS_SYSCTL = "sysctl -w net.netfilter.nf_conntrack_buckets=131072"
+
+
+@pytest.mark.parametrize("kernel", ["2.6.32-754.el6.x86_64", "3.10.0-1160.el7.x86_64", "4.6.7"])
+def test_small_hash_below_4_7_writes_the_hashsize_parameter_not_the_read_only_sysctl(kernel):
+    """Before 4.7 nf_conntrack_buckets is read-only: the hash is resized through the hashsize module parameter."""
+    cause = cause_of(NF_FULL, SMALL_HASH, kernel)
     assert cause["id"] == "conntrack_full.capacity_small_hash"
-    buckets = by_knob(cause)["net.netfilter.nf_conntrack_buckets"]
-    assert buckets["command"] is None and buckets["suggested"] == "131072"
-    assert "/sys/module/nf_conntrack/parameters/hashsize" in buckets["why"]
-    assert not any((r["command"] or "").startswith("sysctl -w net.netfilter.nf_conntrack_buckets")
-                   for r in cause["remediation"])
+    commands = [r["command"] for r in cause["remediation"]]
+    assert commands == [HASHSIZE, "sysctl -w net.netfilter.nf_conntrack_max=524288"]
+    assert not cause["remediation"][0]["why"].startswith("For kernels")
+
+
+@pytest.mark.parametrize("kernel", ["4.7.0", "4.18.0-513.el8.x86_64", "5.15.0-91-generic"])
+def test_small_hash_from_4_7_writes_the_buckets_sysctl(kernel):
+    """From 4.7 (3183ab8997a4) the sysctl resizes the hash: `sysctl -w`, no module-parameter write."""
+    commands = [r["command"] for r in cause_of(NF_FULL, SMALL_HASH, kernel)["remediation"]]
+    assert commands == [BUCKETS_SYSCTL, "sysctl -w net.netfilter.nf_conntrack_max=524288"]
+
+
+def test_small_hash_with_the_kernel_unknown_gives_both_ways_each_with_its_kernels():
+    """No kernel known: the hashsize write for up to 4.6 and the sysctl for 4.7+, each `why` naming its kernels."""
+    cause = cause_of(NF_FULL, SMALL_HASH, None)
+    buckets = [r for r in cause["remediation"] if r["knob"] == "net.netfilter.nf_conntrack_buckets"]
+    assert [(r["command"], r["why"].split(" (")[0]) for r in buckets] == [
+        (HASHSIZE, "For kernels up to 4.6"), (BUCKETS_SYSCTL, "For kernels 4.7 and later")]
 
 
 def test_ip_conntrack_without_its_sysctls_collects_them_not_nf_conntrack_knobs():
@@ -216,3 +233,30 @@ def test_an_ip_conntrack_line_never_gets_nf_conntrack_knobs_or_files(before, aft
     cause = cause_of(IP_FULL, before, "2.6.18-419.el5", after)
     assert "net.netfilter" not in texts(cause) and "nf_conntrack_" not in texts(cause)
     assert all(c["id"] == "conntrack_full.capacity_ip_conntrack" for c in cause["candidates"])
+
+
+def test_ip_conntrack_full_resizes_its_own_hash_through_the_ip_conntrack_parameter():
+    """2.6.18 ip_conntrack full: double ip_conntrack_max, and hashsize = the doubled max / 8 on the ip_conntrack module."""
+    before = {"sysctl": {"net.ipv4.netfilter.ip_conntrack_count": "65536", "net.ipv4.netfilter.ip_conntrack_max": "65536",
+                         "net.ipv4.netfilter.ip_conntrack_buckets": "8192"}}
+    cause = cause_of(IP_FULL, before, "2.6.18-419.el5")
+    assert [r["command"] for r in cause["remediation"]] == [
+        "sysctl -w net.ipv4.netfilter.ip_conntrack_max=131072", "echo 16384 > /sys/module/ip_conntrack/parameters/hashsize"]
+
+
+def test_ip_conntrack_hash_already_large_enough_is_not_resized():
+    """Buckets already above the doubled max / 8: the hashsize entry would change nothing and is left out."""
+    before = {"sysctl": {"net.ipv4.netfilter.ip_conntrack_count": "65536", "net.ipv4.netfilter.ip_conntrack_max": "65536",
+                         "net.ipv4.netfilter.ip_conntrack_buckets": "32768"}}
+    cause = cause_of(IP_FULL, before, "2.6.18-419.el5")
+    assert [r["knob"] for r in cause["remediation"]] == ["net.ipv4.netfilter.ip_conntrack_max"]
+
+
+def test_nf_conntrack_max_is_set_on_the_host_not_in_a_container():
+    """Every nf_conntrack_max raise warns that the limit is one for all network namespaces."""
+    for line, before, kernel in [(NF_FULL, SMALL_HASH, "3.10.0-1160.el7.x86_64"),
+                                 (NF_FULL, {"conntrack": {"count": 262144, "max": 262144, "buckets": 262144}}, "5.15.0"),
+                                 (NF_FULL, {"conntrack": {"count": 262144, "max": 262144, "buckets": 65536}}, "5.4.0")]:
+        cause = cause_of(line, before, kernel)
+        rem = by_knob(cause)["net.netfilter.nf_conntrack_max"]
+        assert any("set it on the host" in g for g in rem["guardrails"]), cause["id"]

@@ -14,7 +14,9 @@ from tcplog.errors import RuleError
 from tcplog.grammars import FAMILIES
 
 RULE_FILES = sorted(engine.rules_dir().glob("*.toml"))
-TOOLS = {"sysctl", "ss", "ethtool", "conntrack", "nstat", "ip", "dmesg"}
+TOOLS = {"sysctl", "ss", "ethtool", "conntrack", "nstat", "ip", "dmesg", "echo"}
+# the one shell form allowed: a module parameter written at run time, where a kernel has no sysctl for it
+MODULE_PARAMETER = re.compile(r"^echo \{suggested\} > /sys/module/[a-z_0-9]+/parameters/[a-z_0-9]+$")
 
 
 def _rules():
@@ -92,7 +94,8 @@ def test_example_events_carry_the_rule_family():
 
 
 def test_commands_are_real_tools_and_set_their_own_knob():
-    """Commands start with a real tool; `sysctl -w NAME=` writes the remediation's own knob."""
+    """Commands start with a real tool; `sysctl -w NAME=` writes the remediation's own knob; `echo` only writes
+    the suggested value to a module parameter."""
     offenders = []
     for r in _rules():
         for i, rem in enumerate(r.remediation):
@@ -102,6 +105,8 @@ def test_commands_are_real_tools_and_set_their_own_knob():
             words = shlex.split(re.sub(r"\{[^{}]*\}", "X", cmd))
             if words[0] not in TOOLS:
                 offenders.append(f"{r.id} remediation[{i}]: unknown tool {words[0]!r}")
+            if words[0] == "echo" and not MODULE_PARAMETER.match(cmd):
+                offenders.append(f"{r.id} remediation[{i}]: echo only as `echo {{suggested}} > /sys/module/M/parameters/P`")
             if words[:2] == ["sysctl", "-w"]:
                 name = words[2].split("=", 1)[0]
                 knob = re.sub(r"\{[^{}]*\}", "X", rem["knob"])
@@ -110,6 +115,27 @@ def test_commands_are_real_tools_and_set_their_own_knob():
                 if name != knob or not SYSCTL_NAME.match(knob):
                     offenders.append(f"{r.id} remediation[{i}]: sets {name}, knob is {rem['knob']}")
     _fail("bad remediation commands", offenders)
+
+
+def test_a_knob_with_entries_per_kernel_has_one_for_every_kernel_of_the_rule():
+    """Entries of one knob split by kernel ranges leave no kernel of the rule without one, and none twice:
+    a 4.6 host would otherwise get no buckets remedy, or two."""
+    from tcplog.kernelver import KernelRange, parse
+
+    probes = ["2.6.18", "2.6.30", "2.6.31", "2.6.32", "3.0", "3.10", "4.0", "4.1", "4.3", "4.4", "4.6", "4.7",
+              "4.18", "5.3", "5.4", "5.15", "6.1", "6.8"]
+    offenders = []
+    for r in _rules():
+        knobs: dict[str, list[KernelRange]] = {}
+        for rem in r.remediation:
+            knobs.setdefault(rem["knob"], []).append(rem.get("kernel", KernelRange()))
+        for knob, ranges in knobs.items():
+            if len(ranges) < 2 or all(k.open for k in ranges):
+                continue
+            for probe in map(parse, probes):
+                if r.kernel.contains(probe) and sum(k.contains(probe) for k in ranges) != 1:
+                    offenders.append(f"{r.id} {knob}: {sum(k.contains(probe) for k in ranges)} entries for {probe}")
+    _fail("knobs whose per-kernel entries leave a gap or overlap", offenders)
 
 
 def test_no_remediation_breaks_a_standing_guardrail():

@@ -137,3 +137,26 @@ def test_drop_open_request_with_snapshot_syncookies_1_does_not_say_off_or_sugges
 def test_drop_open_request_without_snapshot_keeps_the_line_s_own_meaning():
     """No snapshot: the line alone says syncookies were off, so the backlog-pressure cause stands."""
     assert cause(DROP_OPEN, K310)["id"] == "drop_open_request.syn_backlog_pressure"
+
+
+def test_a_listen_backlog_suggested_from_somaxconn_is_capped_at_65535_up_to_4_0():
+    """somaxconn 100000, backlog 1024, overflows: the listen() argument to ask for is 65535 on 3.10 (a larger one
+    wraps in the 16-bit sk_max_ack_backlog before 4.1, becb74f0acca), 100000 on 4.15; the why says so."""
+    before = {"sysctl": {"net.core.somaxconn": "100000"}, "listeners": listener(1024), **counters(ListenOverflows=5)}
+    after = counters(ListenOverflows=900)
+    old = cause(PROTO, K310, before, after)
+    new = cause(SLAB.format("Sending cookies"), K415, before, after)
+    assert old["id"] == new["id"] == "syn_flood.app_listen_backlog"
+    assert (old["remediation"][0]["suggested"], new["remediation"][0]["suggested"]) == ("65535", "100000")
+    assert "capped at 65535, the most kernels up to 4.0 accept: before 4.1 (becb74f0acca)" in old["remediation"][0]["why"]
+    assert "capped" not in new["remediation"][0]["why"]
+
+
+def test_somaxconn_already_above_65535_on_4_0_or_older_is_brought_back_to_it():
+    """3.10 with somaxconn 70000 and a burst up to 4.3: at_least(4096) keeps 70000, the cap gives 65535 with its reason."""
+    before = {"sysctl": {"net.core.somaxconn": "70000"}, **counters(SyncookiesSent=0, SyncookiesRecv=0, ListenOverflows=5)}
+    after = counters(SyncookiesSent=5000, SyncookiesRecv=4700, ListenOverflows=5)
+    c = cause(PROTO, K310, before, after)
+    assert c["id"] == "syn_flood.legitimate_burst"
+    somaxconn = next(r for r in c["remediation"] if r["knob"] == "net.core.somaxconn")
+    assert somaxconn["command"] == "sysctl -w net.core.somaxconn=65535" and "wraps around" in somaxconn["why"]
