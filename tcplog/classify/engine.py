@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tcplog.classify import facts as factlib
 from tcplog.classify.collect import locate
@@ -373,18 +374,26 @@ def _parsed(current):
 
 def render(template: str, facts: Facts, extra: dict | None = None) -> tuple[str, bool]:
     """Fill `{path}` placeholders; returns (text, every placeholder resolved). Unknown → "?"."""
+    parts = _template_parts(template)
+    if len(parts) == 1:
+        return template, True
     complete = True
-
-    def fill(m):
-        nonlocal complete
-        name = m.group(1)
+    out = list(parts)
+    for i in range(1, len(parts), 2):  # literal, path, literal, path, …, literal
+        name = parts[i]
         v = extra[name] if extra and name in extra else facts.get(name)
         if v is UNKNOWN or v is None:
             complete = False
-            return "?"
-        return _fmt(v)
+            out[i] = "?"
+        else:
+            out[i] = _fmt(v)
+    return "".join(out), complete
 
-    return PLACEHOLDER.sub(fill, template), complete
+
+@lru_cache(maxsize=4096)
+def _template_parts(template: str) -> tuple[str, ...]:
+    """A template split once into its literal text and placeholder paths, alternating."""
+    return tuple(PLACEHOLDER.split(template))
 
 
 def expr_text(expr, facts: Facts | None = None) -> str:

@@ -19,7 +19,7 @@ import ipaddress
 import json
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -77,12 +77,19 @@ class Rule:
 @dataclass(frozen=True)
 class Catalog:
     rules: tuple[Rule, ...]
+    _by_message: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def by_id(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
     def for_event(self, family: str, message_id: str) -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.family == family and r.applies_to(message_id))
+        """The rules that judge this message (looked up once per message id)."""
+        key = (family, message_id)
+        found = self._by_message.get(key)
+        if found is None:
+            found = self._by_message[key] = tuple(
+                r for r in self.rules if r.family == family and r.applies_to(message_id))
+        return found
 
     def families(self) -> set[str]:
         return {r.family for r in self.rules}
