@@ -9,6 +9,9 @@ Rules never touch documents; they name facts by path and the engine resolves the
                                 (the one after it when there is none before: lower confidence)
     after.<section>.<key>...                                 the next snapshot after it
     delta.<section>.<key>...    after − before, numbers only; `delta.time` = seconds between them
+    before.page_size            the snapshot's page size; where it has none (copies of /proc, sosreports,
+                                `sysctl -a` files) the one the kernel's architecture implies
+                                (kernel_page_size), else UNKNOWN
     sysctl:<name>               from before (else after): `sysctl:net.ipv4.tcp_max_tw_buckets`;
     sysctl:<name>[i]            the i-th value of a multi-value sysctl (`sysctl:net.ipv4.tcp_mem[2]`);
                                 numeric values become ints
@@ -133,6 +136,12 @@ class Facts:
         path = self.expand(path)
         if path is UNKNOWN:
             return UNKNOWN
+        if path in ("before.page_size", "after.page_size"):
+            value = self._resolve_path(path)
+            return kernel_page_size(self.kernel) if value is UNKNOWN else value
+        return self._resolve_path(path)
+
+    def _resolve_path(self, path: str):
         if path.startswith("sysctl:"):
             return self._sysctl(path[len("sysctl:"):])
         root, _, rest = path.partition(".")
@@ -239,6 +248,25 @@ class Facts:
         table = fields.get("table") or _NEIGH_TABLES.get(fields.get("ip_version"), "arp_cache")
         found = doc["neighbour"].get(table)
         return {**found, "table": table} if isinstance(found, dict) else None
+
+
+def kernel_page_size(kernel: KernelVersion | None):
+    """The page size a kernel build has, where its release says (UNKNOWN otherwise): sockstat `mem` and
+    tcp_mem count pages, and copies of /proc, sosreports and `sysctl -a` files do not record their size.
+    x86 and s390x have 4 KiB base pages only; the ppc64/ppc64le kernels of RHEL, SLES, Debian and Ubuntu
+    are built with 64 KiB pages; an arm64 release that says so (`+64k` of RHEL 9, `-64k` of Ubuntu) and
+    RHEL 7/8 on aarch64 have 64 KiB. Other arm64 kernels exist with either, so they stay UNKNOWN."""
+    if kernel is None:
+        return UNKNOWN
+    if re.search(r"[+\-_.]64k(?:$|[+\-_.])", kernel.tail):
+        return 65536
+    if kernel.arch in ("x86_64", "i386", "i486", "i586", "i686", "s390x", "armv7hl"):
+        return 4096
+    if kernel.arch in ("ppc64le", "ppc64"):
+        return 65536
+    if kernel.arch == "aarch64" and kernel.el in (7, 8):
+        return 65536
+    return UNKNOWN
 
 
 def build(event: dict, before: dict | None, after: dict | None, kernel_release: str | None = None) -> Facts:

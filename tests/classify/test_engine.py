@@ -87,6 +87,18 @@ def test_sysctl_falls_back_to_the_after_snapshot():
     assert f.get("sysctl:net.core.somaxconn") == 128
 
 
+@pytest.mark.parametrize("release, size", [
+    ("3.10.0-1160.el7.x86_64", 4096), ("2.6.32-754.el6.i686", 4096), ("4.18.0-513.el8.ppc64le", 65536),
+    ("4.18.0-80.el8.aarch64", 65536), ("5.14.0-362.el9.aarch64+64k", 65536), ("6.8.0-1008-generic-64k", 65536),
+    ("5.14.0-362.el9.aarch64", None), ("5.15.0-91-generic", None)])
+def test_page_size_comes_from_the_kernel_when_the_snapshot_has_none(release, size):
+    """Copies of /proc, sosreports and sysctl -a files have no page size: the kernel's architecture gives it
+    where the release says (x86, ppc64le, marked arm64), else it stays unknown; a recorded one wins."""
+    f = build_facts(event(), {"page_size": None}, None, release)
+    assert f.get("before.page_size") == (UNKNOWN if size is None else size)
+    assert build_facts(event(), {"page_size": 16384}, None, release).get("before.page_size") == 16384
+
+
 def test_delta_is_after_minus_before():
     """delta.* subtracts counters; delta.time is the seconds between the snapshots."""
     b = {"time": "2026-11-22T10:00:00.000000Z", "netstat": {"TcpExt": {"ListenOverflows": 5}}}
