@@ -190,6 +190,9 @@ class Facts:
         raw = self.sysctl_raw(name)
         if raw is UNKNOWN:
             return UNKNOWN
+        if self._doc("before") is None:
+            self.substituted = True  # read from the snapshot after the event, like before.* (a gauge such
+            # as ip_conntrack_count, or a setting changed since: a sosreport is taken after the incident)
         parts = str(raw).split()
         if index is not None:
             return _scalar(parts[index]) if index < len(parts) else UNKNOWN

@@ -87,6 +87,18 @@ def test_sysctl_falls_back_to_the_after_snapshot():
     assert f.get("sysctl:net.core.somaxconn") == 128
 
 
+def test_a_sysctl_read_from_the_snapshot_after_the_event_counts_as_state_read_after_it():
+    """With no snapshot before the event, a sysctl (ip_conntrack_count is a gauge; settings change after
+    incidents too) comes from the one after it, and the confidence drops like for before.* state."""
+    after = {"sysctl": {"net.ipv4.netfilter.ip_conntrack_count": "65520", "net.ipv4.netfilter.ip_conntrack_max": "65536"}}
+    line = "Mar 24 05:24:18 lb01 kernel: ip_conntrack: table full, dropping packet."
+    c = classify(event(line), None, after, kernel_release="2.6.18-419.el5")
+    assert (c["id"], c["confidence"]) == ("conntrack_full.capacity_ip_conntrack", "medium")
+    assert c["summary"].endswith("(state read from the snapshot taken after the event)")
+    f = build_facts(event(), {"sysctl": {}}, {"sysctl": {"net.core.somaxconn": "128"}})
+    assert f.get("sysctl:net.core.somaxconn") == 128 and not f.substituted  # a snapshot before exists
+
+
 @pytest.mark.parametrize("release, size", [
     ("3.10.0-1160.el7.x86_64", 4096), ("2.6.32-754.el6.i686", 4096), ("4.18.0-513.el8.ppc64le", 65536),
     ("4.18.0-80.el8.aarch64", 65536), ("5.14.0-362.el9.aarch64+64k", 65536), ("6.8.0-1008-generic-64k", 65536),
