@@ -105,3 +105,15 @@ def test_pipeline_counts_what_its_bounds_push_out():
     assert evicted["held_for_notices"] == 20 - 3
     assert evicted["dedupe_groups"] > 0 and evicted["incidents"] > 0
     assert pipeline.take_evictions() == {}  # taken: counted once
+
+
+def test_udp_occurrences_read_the_group_that_counted_the_datagram():
+    """A UDPv6 short packet is counted in Udp6 InErrors and a UDP-Lite bad checksum in UdpLite, never in Udp."""
+    from tcplog import occurrences
+
+    v6, lite = scan("Nov 20 10:00:01 ns1 kernel: UDPv6: short packet: From [2001:db8::7]:53 120/84 to [2001:db8::10]:40001",
+                    "Nov 20 10:00:02 ns1 kernel: UDPLite: bad checksum. From 198.51.100.7:5000 to 192.0.2.10:5001 ulen 40")
+    before = {"snmp": {"Udp": {"InErrors": 5, "InCsumErrors": 5}, "Udp6": {"InErrors": 10}, "UdpLite": {"InCsumErrors": 0}}}
+    after = {"snmp": {"Udp": {"InErrors": 905, "InCsumErrors": 905}, "Udp6": {"InErrors": 12}, "UdpLite": {"InCsumErrors": 3}}}
+    assert occurrences.counter_delta(v6, before, after) == ("snmp.Udp6.InErrors", 2)
+    assert occurrences.counter_delta(lite, before, after) == ("snmp.UdpLite.InCsumErrors", 3)

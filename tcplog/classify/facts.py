@@ -20,6 +20,9 @@ Rules never touch documents; they name facts by path and the engine resolves the
                                 ("0.0.0.0:443 (nginx, pid 1234)")
     neigh, neigh.<key>          the neighbour table the event names (arp_cache / ndisc_cache):
                                 entries, gc_thresh1..3, table_fulls, and `table`
+    mib                         the SNMP group counting the event's UDP datagram (udp_mib): Udp,
+                                UdpLite (/proc/net/snmp), Udp6, UdpLite6 (/proc/net/snmp6), for
+                                paths such as `delta.snmp.{mib}.InErrors`
 
 A path may embed `{event.fields.X}`, replaced by that field first:
 `sysctl:net.ipv4.conf.{event.fields.interface}.rp_filter`.
@@ -60,7 +63,7 @@ class _Unknown:
 
 UNKNOWN = _Unknown()
 
-ROOTS = ("event", "kernel", "before", "after", "delta", "listener", "neigh")
+ROOTS = ("event", "kernel", "before", "after", "delta", "listener", "neigh", "mib")
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 _INDEX = re.compile(r"^(.*)\[(\d{1,3})\]$")
 _PER_DEVICE = re.compile(r"(net\.ipv[46]\.(?:conf|neigh)\.)(.+)\.([^.]+)")
@@ -163,6 +166,8 @@ class Facts:
             return _dig(self._listener(), tokens)
         if root == "neigh":
             return _dig(self._neigh(self._doc("before")) or self._neigh(self._doc("after")), tokens)
+        if root == "mib" and not tokens:
+            return udp_mib(self.event.get("fields") or {})
         return UNKNOWN
 
     def _doc(self, which: str) -> dict | None:
@@ -251,6 +256,16 @@ class Facts:
         table = fields.get("table") or _NEIGH_TABLES.get(fields.get("ip_version"), "arp_cache")
         found = doc["neighbour"].get(table)
         return {**found, "table": table} if isinstance(found, dict) else None
+
+
+def udp_mib(fields: dict):
+    """The SNMP group that counts a UDP datagram the event names, from its protocol tag and IP version:
+    __udp4_lib_rcv() counts UDP in `Udp` and UDP-Lite in `UdpLite` (/proc/net/snmp), __udp6_lib_rcv()
+    in `Udp6` and `UdpLite6` (/proc/net/snmp6). UNKNOWN for an event without a protocol tag."""
+    protocol, version = fields.get("protocol"), fields.get("ip_version")
+    if not isinstance(protocol, str) or not protocol.upper().startswith("UDP") or version not in (4, 6, None):
+        return UNKNOWN
+    return ("UdpLite" if "lite" in protocol.lower() else "Udp") + ("6" if version == 6 else "")
 
 
 def kernel_page_size(kernel: KernelVersion | None):

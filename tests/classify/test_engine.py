@@ -111,6 +111,16 @@ def test_page_size_comes_from_the_kernel_when_the_snapshot_has_none(release, siz
     assert build_facts(event(), {"page_size": 16384}, None, release).get("before.page_size") == 16384
 
 
+def test_mib_names_the_snmp_group_that_counted_the_datagram():
+    """mib: Udp, UdpLite, Udp6, UdpLite6 from the UDP event's protocol tag and IP version; unknown otherwise."""
+    lines = {"UDP: bad checksum. From 1.2.3.4:53 to 5.6.7.8:9 ulen 40": "Udp",
+             "UDPLite: bad checksum. From 1.2.3.4:53 to 5.6.7.8:9 ulen 40": "UdpLite",
+             "UDPv6: short packet: From [2001:db8::7]:53 120/84 to [2001:db8::10]:40001": "Udp6",
+             "UDP-Litev6: short packet: From [2001:db8::7]:53 120/84 to [2001:db8::10]:40001": "UdpLite6"}
+    assert {line: build_facts(event(line), None, None).get("mib") for line in lines} == lines
+    assert build_facts(event(), None, None).get("mib") is UNKNOWN
+
+
 def test_delta_is_after_minus_before():
     """delta.* subtracts counters; delta.time is the seconds between the snapshots."""
     b = {"time": "2026-11-22T10:00:00.000000Z", "netstat": {"TcpExt": {"ListenOverflows": 5}}}
@@ -423,6 +433,8 @@ def test_locate_maps_paths_to_files_and_commands():
         "delta.netstat.TcpExt.ListenOverflows": "/proc/net/netstat (TcpExt ListenOverflows)",
         "before.conntrack.max": "/proc/sys/net/netfilter/nf_conntrack_max",
         "delta.conntrack.stat.insert_failed": "/proc/net/stat/nf_conntrack (insert_failed)",
+        "delta.snmp.Udp6.InErrors": "/proc/net/snmp6 (Udp6InErrors)",
+        "delta.snmp.Udp.InErrors": "/proc/net/snmp (Udp InErrors)",
         "before.neighbour.ndisc_cache.gc_thresh3": "/proc/sys/net/ipv6/neigh/default/gc_thresh3",
         "listener.backlog": "ss -ltnp",
         "kernel.release": "uname -r",
