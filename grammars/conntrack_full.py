@@ -6,7 +6,8 @@ found no unassured entry to evict; the packet that would have created the entry 
 2.4 - 2.6.2x: net/ipv4/netfilter/ip_conntrack_core.c:ip_conntrack_alloc; later
 nf_conntrack_core.c:__nf_conntrack_alloc. Kernels whose nf_conntrack_core.c defines
 `pr_fmt(KBUILD_MODNAME ": ")` print the module name twice. A 2025 patch names the netns inode
-for non-init namespaces (merge status unverified).
+for non-init namespaces (the init namespace keeps the plain wording); 6.18 stable sources carry it,
+the release that took it is not pinned down.
 
 Examples:
 
@@ -27,7 +28,7 @@ Message ids:
     conntrack_full.printk         2.6.x nf_conntrack (RHEL 6): printk with trailing period
     conntrack_full.ratelimited    3.x - 6.x: net_warn_ratelimited, no period
     conntrack_full.pr_fmt         ~4.x - 6.x: doubled "nf_conntrack: nf_conntrack:" prefix
-    conntrack_full.netns          proposed 2025 (unverified): "table full in netns %u"
+    conntrack_full.netns          2025 (in 6.18 stable; release unverified): "table full in netns %u"
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ MESSAGES = {
     "conntrack_full.printk": "nf_conntrack: table full, dropping packet.  [2.6.x nf_conntrack, RHEL 6]",
     "conntrack_full.ratelimited": "nf_conntrack: table full, dropping packet  [3.x - 6.x]",
     "conntrack_full.pr_fmt": "nf_conntrack: nf_conntrack: table full, dropping packet  [~4.x - 6.x, pr_fmt]",
-    "conntrack_full.netns": "nf_conntrack: table full in netns %u, dropping packet  [proposed 2025, unverified]",
+    "conntrack_full.netns": "nf_conntrack: table full in netns %u, dropping packet  [2025, in 6.18 stable; release unverified]",
 }
 FIELDS = ("module", "netns")
 

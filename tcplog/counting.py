@@ -7,6 +7,12 @@ the kernel event of the same host printed before it (within `window`): a repeat 
 its `count` (exact repeats), a rate-limit notice adds N to its `suppressed` (a lower bound on
 what was hidden). The notice itself still leaves as its own event, so nothing is dropped and
 nothing is counted twice: occurrences are `count + suppressed` summed over non-notice events.
+Only notices about network messages attach: a `callbacks suppressed` notice of the network
+limiter (`net_ratelimit`, and `__ratelimit`, the name every limiter had on 2.6.2x - 2.6.3x), not
+another subsystem's (`dvb_frontend_poll: 15 callbacks suppressed` counts dvb messages); and a
+repeat notice that quotes the repeated text (rsyslog's `message repeated N times: [...]`,
+syslog-ng's first 20 characters) only when that text is the held event's, not a non-network line
+logged in between.
 
 Dedupe. Repeats of one message on one host (same family, message id and fields) within
 `window` of the first fold into one event: `count` and `suppressed` add up, `first_time` and
@@ -32,6 +38,12 @@ NOTICE_FAMILIES = ("ratelimit_suppressed", "log_suppressed")
 REPEAT_MESSAGES = {"log_suppressed.last_repeated", "log_suppressed.last_repeated_dashes",
                    "log_suppressed.message_repeated", "log_suppressed.syslog_ng_repeated"}
 RATELIMIT_MESSAGES = {"ratelimit_suppressed.callbacks", "ratelimit_suppressed.printk", "ratelimit_suppressed.net"}
+# the limiters whose "callbacks suppressed" count hidden network messages (lib/ratelimit.c names the
+# function that owns the state: net_ratelimit(); on 2.6.2x - 2.6.3x every limiter printed "__ratelimit")
+NET_LIMITERS = {"net_ratelimit", "__ratelimit"}
+# what the attacher reads of a notice's fields (scan --workers keeps only these of a notice, and the
+# held event's raw, which a quoted repeat is compared with)
+NOTICE_FIELDS = ("suppressed", "function", "repeated_message")
 
 
 def _seconds_between(a: str | None, b: str | None) -> float | None:
@@ -39,6 +51,21 @@ def _seconds_between(a: str | None, b: str | None) -> float | None:
     if ta is None or tb is None:
         return None
     return (tb - ta).total_seconds()
+
+
+def _network_limiter(notice: dict) -> bool:
+    """A rate-limit notice about network messages: 2.6.18's shared printk bucket and 2.4's NET notice,
+    or a `callbacks suppressed` notice of the network limiter (not another subsystem's function)."""
+    if notice["message_id"] != "ratelimit_suppressed.callbacks":
+        return True
+    return notice["fields"].get("function") in NET_LIMITERS
+
+
+def _repeats(notice: dict, target: dict) -> bool:
+    """A repeat notice is about the held event: it quotes no text ("last message repeated N times"),
+    or the text it quotes is in the held event's record."""
+    quoted = (notice["fields"].get("repeated_message") or "").strip()
+    return not quoted or quoted in (target.get("raw") or "")
 
 
 class SuppressionAttacher:
@@ -65,10 +92,10 @@ class SuppressionAttacher:
         gap = _seconds_between(target["last_time"] or target["time"], notice["time"])
         if gap is None or 0 <= gap <= self.window:
             n = notice["fields"].get("suppressed") or 0
-            if notice["message_id"] in REPEAT_MESSAGES:
+            if notice["message_id"] in REPEAT_MESSAGES and _repeats(notice, target):
                 target["count"] += n
                 target["last_time"] = notice["time"] or target["last_time"]
-            elif notice["message_id"] in RATELIMIT_MESSAGES:
+            elif notice["message_id"] in RATELIMIT_MESSAGES and _network_limiter(notice):
                 target["suppressed"] += n
 
     def hold(self, event: dict) -> list[dict]:

@@ -10,6 +10,7 @@ known and not smaller than what the log shows, else the log's count.
 from __future__ import annotations
 
 from tcplog import boots
+from tcplog.classify.facts import UNKNOWN, udp_mib
 from tcplog.counters import counter_at
 
 # family -> the snapshot counter that counts each occurrence of the message
@@ -19,8 +20,8 @@ COUNTERS = {
     "orphans": ("netstat", "TcpExt", "TCPAbortOnMemory"),
     "tcp_mem": ("netstat", "TcpExt", "TCPAbortOnMemory"),
     "socket_memory": ("netstat", "TcpExt", "TCPAbortOnMemory"),
-    "udp_bad_checksum": ("snmp", "Udp", "InCsumErrors"),
-    "udp_short_packet": ("snmp", "Udp", "InErrors"),
+    "udp_bad_checksum": ("snmp", "{udp}", "InCsumErrors"),  # {udp}: Udp, UdpLite, Udp6 or UdpLite6
+    "udp_short_packet": ("snmp", "{udp}", "InErrors"),
     "neigh_overflow": ("neighbour", "{table}", "table_fulls"),
 }
 
@@ -32,6 +33,11 @@ def counter_delta(event: dict, before: dict | None, after: dict | None) -> tuple
         return None
     if path[1] == "{table}":
         path = (path[0], event["fields"].get("table") or "arp_cache", path[2])
+    if path[1] == "{udp}":  # the group that counted the datagram: UDP-Lite and IPv6 are not in Udp
+        group = udp_mib(event["fields"])
+        if group is UNKNOWN:
+            return None
+        path = (path[0], group, path[2])
     if boots.apart(before, after):
         return None  # counters restart at boot
     v0, v1 = counter_at(before, path), counter_at(after, path)

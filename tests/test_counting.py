@@ -105,3 +105,48 @@ def test_pipeline_counts_what_its_bounds_push_out():
     assert evicted["held_for_notices"] == 20 - 3
     assert evicted["dedupe_groups"] > 0 and evicted["incidents"] > 0
     assert pipeline.take_evictions() == {}  # taken: counted once
+
+
+def test_another_subsystems_limiter_does_not_attach():
+    """`dvb_frontend_poll: 15 callbacks suppressed` counts dvb messages, not the network event before it."""
+    events = scan(CT.format(1), "Nov 20 10:00:02 web1 kernel: dvb_frontend_poll: 15 callbacks suppressed",
+                  RL.format(5, 300))
+    out = list(counting.run(counting.SuppressionAttacher(), events))
+    assert [e["suppressed"] for e in out if e["family"] == "conntrack_full"] == [300]
+
+
+def test_rhel6_ratelimit_notice_attaches():
+    """2.6.2x - 2.6.3x name every limiter `__ratelimit`: the count goes to the network event before it."""
+    events = scan(CT.format(1), "Nov 20 10:00:02 web1 kernel: __ratelimit: 37822 callbacks suppressed")
+    out = list(counting.run(counting.SuppressionAttacher(), events))
+    assert [e["suppressed"] for e in out if e["family"] == "conntrack_full"] == [37822]
+
+
+def test_repeat_notice_quoting_another_line_does_not_attach():
+    """rsyslog's `message repeated N times: [text]` about a non-network line logged after the event leaves its count alone."""
+    events = scan(CT.format(1),
+                  "Nov 20 10:00:02 web1 kernel: e1000e: eth0 NIC Link is Up 1000 Mbps Full Duplex, Flow Control: None",
+                  "Nov 20 10:00:03 web1 kernel: message repeated 5 times: [ e1000e: eth0 NIC Link is Up 1000 Mbps "
+                  "Full Duplex, Flow Control: None]")
+    out = list(counting.run(counting.SuppressionAttacher(), events))
+    assert [e["count"] for e in out if e["family"] == "conntrack_full"] == [1]
+
+
+def test_repeat_notice_quoting_the_event_attaches():
+    """rsyslog's `message repeated N times: [text]` of the held event's own text adds N to its count."""
+    events = scan(CT.format(1), "Nov 20 10:00:03 web1 kernel: message repeated 5 times: "
+                                "[ nf_conntrack: nf_conntrack: table full, dropping packet]")
+    out = list(counting.run(counting.SuppressionAttacher(), events))
+    assert [e["count"] for e in out if e["family"] == "conntrack_full"] == [6]
+
+
+def test_udp_occurrences_read_the_group_that_counted_the_datagram():
+    """A UDPv6 short packet is counted in Udp6 InErrors and a UDP-Lite bad checksum in UdpLite, never in Udp."""
+    from tcplog import occurrences
+
+    v6, lite = scan("Nov 20 10:00:01 ns1 kernel: UDPv6: short packet: From [2001:db8::7]:53 120/84 to [2001:db8::10]:40001",
+                    "Nov 20 10:00:02 ns1 kernel: UDPLite: bad checksum. From 198.51.100.7:5000 to 192.0.2.10:5001 ulen 40")
+    before = {"snmp": {"Udp": {"InErrors": 5, "InCsumErrors": 5}, "Udp6": {"InErrors": 10}, "UdpLite": {"InCsumErrors": 0}}}
+    after = {"snmp": {"Udp": {"InErrors": 905, "InCsumErrors": 905}, "Udp6": {"InErrors": 12}, "UdpLite": {"InCsumErrors": 3}}}
+    assert occurrences.counter_delta(v6, before, after) == ("snmp.Udp6.InErrors", 2)
+    assert occurrences.counter_delta(lite, before, after) == ("snmp.UdpLite.InCsumErrors", 3)

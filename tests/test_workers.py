@@ -26,6 +26,8 @@ LINES = [
     "Nov 20 10:00:{s:02d} web{h} kernel: net_ratelimit: {n} callbacks suppressed",
     "Nov 20 10:00:{s:02d} web{h} kernel: TCP: too many orphaned sockets",
     "Nov 20 10:00:{s:02d} web{h} last message repeated {n} times",
+    "Nov 20 10:00:{s:02d} web{h} kernel: message repeated {n} times: [ nf_conntrack: nf_conntrack: table full, dropping packet]",
+    "Nov 20 10:00:{s:02d} web{h} kernel: dvb_frontend_poll: {n} callbacks suppressed",
     "Nov 20 10:00:{s:02d} web{h} kernel: martian source 10.0.0.255 from 10.0.0.{n}, on dev eth0",
     "Nov 20 10:00:{s:02d} web{h} kernel: ll header: 00000000: ff ff ff ff ff ff 52 54 00 12 34 56 08 00",
     "Nov 20 10:00:{s:02d} web{h} sshd[{n}]: Accepted publickey for root from 10.0.0.{n} port 22",

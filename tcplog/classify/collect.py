@@ -35,7 +35,7 @@ def locate(path: str, name: str | None = None, event: dict | None = None) -> dic
         return {"what": name or f"sysctl {sysctl}", "where": "/proc/sys/" + sysctl.replace(".", "/")}
     root, _, rest = shown.partition(".")
     tokens = rest.split(".") if rest else []
-    if root == "event":
+    if root in ("event", "mib"):
         return None
     if root == "kernel":
         return {"what": name or "kernel release", "where": "uname -r"}
@@ -65,6 +65,8 @@ def locate(path: str, name: str | None = None, event: dict | None = None) -> dic
 def _section(tokens: list[str], name: str | None) -> dict:
     section, rest = tokens[0], tokens[1:]
     label = " ".join(rest) or section
+    if section == "snmp" and len(rest) >= 2 and rest[0].endswith("6"):  # Udp6, Ip6, ...: Udp6InErrors
+        return {"what": name or f"{rest[0]} {rest[1]} counter", "where": f"/proc/net/snmp6 ({rest[0]}{rest[1]})"}
     if section in ("netstat", "snmp") and len(rest) >= 2:
         return {"what": name or f"{rest[0]} {rest[1]} counter", "where": f"/proc/net/{section} ({rest[0]} {rest[1]})"}
     if section == "conntrack":

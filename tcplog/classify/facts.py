@@ -9,6 +9,9 @@ Rules never touch documents; they name facts by path and the engine resolves the
                                 (the one after it when there is none before: lower confidence)
     after.<section>.<key>...                                 the next snapshot after it
     delta.<section>.<key>...    after − before, numbers only; `delta.time` = seconds between them
+    before.page_size            the snapshot's page size; where it has none (copies of /proc, sosreports,
+                                `sysctl -a` files) the one the kernel's architecture implies
+                                (kernel_page_size), else UNKNOWN
     sysctl:<name>               from before (else after): `sysctl:net.ipv4.tcp_max_tw_buckets`;
     sysctl:<name>[i]            the i-th value of a multi-value sysctl (`sysctl:net.ipv4.tcp_mem[2]`);
                                 numeric values become ints
@@ -17,6 +20,9 @@ Rules never touch documents; they name facts by path and the engine resolves the
                                 ("0.0.0.0:443 (nginx, pid 1234)")
     neigh, neigh.<key>          the neighbour table the event names (arp_cache / ndisc_cache):
                                 entries, gc_thresh1..3, table_fulls, and `table`
+    mib                         the SNMP group counting the event's UDP datagram (udp_mib): Udp,
+                                UdpLite (/proc/net/snmp), Udp6, UdpLite6 (/proc/net/snmp6), for
+                                paths such as `delta.snmp.{mib}.InErrors`
 
 A path may embed `{event.fields.X}`, replaced by that field first:
 `sysctl:net.ipv4.conf.{event.fields.interface}.rp_filter`.
@@ -57,7 +63,7 @@ class _Unknown:
 
 UNKNOWN = _Unknown()
 
-ROOTS = ("event", "kernel", "before", "after", "delta", "listener", "neigh")
+ROOTS = ("event", "kernel", "before", "after", "delta", "listener", "neigh", "mib")
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 _INDEX = re.compile(r"^(.*)\[(\d{1,3})\]$")
 _PER_DEVICE = re.compile(r"(net\.ipv[46]\.(?:conf|neigh)\.)(.+)\.([^.]+)")
@@ -133,6 +139,12 @@ class Facts:
         path = self.expand(path)
         if path is UNKNOWN:
             return UNKNOWN
+        if path in ("before.page_size", "after.page_size"):
+            value = self._resolve_path(path)
+            return kernel_page_size(self.kernel) if value is UNKNOWN else value
+        return self._resolve_path(path)
+
+    def _resolve_path(self, path: str):
         if path.startswith("sysctl:"):
             return self._sysctl(path[len("sysctl:"):])
         root, _, rest = path.partition(".")
@@ -154,6 +166,8 @@ class Facts:
             return _dig(self._listener(), tokens)
         if root == "neigh":
             return _dig(self._neigh(self._doc("before")) or self._neigh(self._doc("after")), tokens)
+        if root == "mib" and not tokens:
+            return udp_mib(self.event.get("fields") or {})
         return UNKNOWN
 
     def _doc(self, which: str) -> dict | None:
@@ -181,6 +195,9 @@ class Facts:
         raw = self.sysctl_raw(name)
         if raw is UNKNOWN:
             return UNKNOWN
+        if self._doc("before") is None:
+            self.substituted = True  # read from the snapshot after the event, like before.* (a gauge such
+            # as ip_conntrack_count, or a setting changed since: a sosreport is taken after the incident)
         parts = str(raw).split()
         if index is not None:
             return _scalar(parts[index]) if index < len(parts) else UNKNOWN
@@ -239,6 +256,35 @@ class Facts:
         table = fields.get("table") or _NEIGH_TABLES.get(fields.get("ip_version"), "arp_cache")
         found = doc["neighbour"].get(table)
         return {**found, "table": table} if isinstance(found, dict) else None
+
+
+def udp_mib(fields: dict):
+    """The SNMP group that counts a UDP datagram the event names, from its protocol tag and IP version:
+    __udp4_lib_rcv() counts UDP in `Udp` and UDP-Lite in `UdpLite` (/proc/net/snmp), __udp6_lib_rcv()
+    in `Udp6` and `UdpLite6` (/proc/net/snmp6). UNKNOWN for an event without a protocol tag."""
+    protocol, version = fields.get("protocol"), fields.get("ip_version")
+    if not isinstance(protocol, str) or not protocol.upper().startswith("UDP") or version not in (4, 6, None):
+        return UNKNOWN
+    return ("UdpLite" if "lite" in protocol.lower() else "Udp") + ("6" if version == 6 else "")
+
+
+def kernel_page_size(kernel: KernelVersion | None):
+    """The page size a kernel build has, where its release says (UNKNOWN otherwise): sockstat `mem` and
+    tcp_mem count pages, and copies of /proc, sosreports and `sysctl -a` files do not record their size.
+    x86 and s390x have 4 KiB base pages only; the ppc64/ppc64le kernels of RHEL, SLES, Debian and Ubuntu
+    are built with 64 KiB pages; an arm64 release that says so (`+64k` of RHEL 9, `-64k` of Ubuntu) and
+    RHEL 7/8 on aarch64 have 64 KiB. Other arm64 kernels exist with either, so they stay UNKNOWN."""
+    if kernel is None:
+        return UNKNOWN
+    if re.search(r"[+\-_.]64k(?:$|[+\-_.])", kernel.tail):
+        return 65536
+    if kernel.arch in ("x86_64", "i386", "i486", "i586", "i686", "s390x", "armv7hl"):
+        return 4096
+    if kernel.arch in ("ppc64le", "ppc64"):
+        return 65536
+    if kernel.arch == "aarch64" and kernel.el in (7, 8):
+        return 65536
+    return UNKNOWN
 
 
 def build(event: dict, before: dict | None, after: dict | None, kernel_release: str | None = None) -> Facts:

@@ -38,7 +38,7 @@ SYNTHETIC_MESSAGES = {
 
 CONFIDENCE = {"high": 0, "medium": 1, "low": 2}
 PATH = re.compile(r"^(sysctl:[A-Za-z0-9_.\-/{}]+(\[\d{1,3}\])?"
-                  r"|(event|kernel|before|after|delta|listener|neigh)(\.[A-Za-z0-9_\-{}\[\]]+)*)$")
+                  r"|(event|kernel|before|after|delta|listener|neigh|mib)(\.[A-Za-z0-9_\-{}\[\]]+)*)$")
 SYSCTL_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[A-Za-z0-9_\-/]+)+$")  # `/`: a VLAN device (eth0/100)
 PLACEHOLDER = re.compile(r"\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
 _REMEDY_WORDS = ("suggested", "current", "knob")

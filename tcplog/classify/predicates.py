@@ -37,6 +37,10 @@ Suggestion helpers (remediation `suggested = {helper = NAME, ...}`), given the k
 value (a multi-value sysctl applies them to each value):
 
     double()                                 current × 2
+    double_up_to(limit*)                     min(current × 2, limit), never below current: `limit` is a
+                                             value above which the knob changes nothing (so at or above
+                                             it the suggestion is the current value, and the entry is
+                                             left out); plain double when the limit is unknown
     at_least(value*, factor=1)               max(current, value × factor): raise to at least this
     from_evidence(value*, factor=1)          value × factor, rounded up: sized from what was seen
     fixed(value)                             exactly `value` (e.g. tcp_syncookies = 1)
@@ -271,6 +275,19 @@ def suggest_double(current):
     return _each(current, lambda c: UNKNOWN if number(c) is UNKNOWN else c * 2)
 
 
+def suggest_double_up_to(current, limit):
+    """min(current × 2, limit), but never below current (then current: no advice); current × 2 when
+    the limit is unknown."""
+    n = _num(limit)
+
+    def op(c):
+        if number(c) is UNKNOWN:
+            return UNKNOWN
+        return c * 2 if n is None else max(c, min(c * 2, n[0]))
+
+    return _each(current, op)
+
+
 def suggest_at_least(current, value, factor=1):
     """max(current, value × factor); just value × factor when the current value is unknown."""
     n = _num(value, factor)
@@ -295,6 +312,7 @@ def suggest_fixed(current, value):
 
 SUGGESTIONS: dict[str, Spec] = {
     "double": Spec(suggest_double, ()),
+    "double_up_to": Spec(suggest_double_up_to, ("limit",), (), ("limit",)),
     "at_least": Spec(suggest_at_least, ("value", "factor"), (), ("value",)),
     "from_evidence": Spec(suggest_from_evidence, ("value", "factor"), (), ("value",)),
     "fixed": Spec(suggest_fixed, (), ("value",), ("value",)),

@@ -87,6 +87,40 @@ def test_sysctl_falls_back_to_the_after_snapshot():
     assert f.get("sysctl:net.core.somaxconn") == 128
 
 
+def test_a_sysctl_read_from_the_snapshot_after_the_event_counts_as_state_read_after_it():
+    """With no snapshot before the event, a sysctl (ip_conntrack_count is a gauge; settings change after
+    incidents too) comes from the one after it, and the confidence drops like for before.* state."""
+    after = {"sysctl": {"net.ipv4.netfilter.ip_conntrack_count": "65520", "net.ipv4.netfilter.ip_conntrack_max": "65536"}}
+    line = "Mar 24 05:24:18 lb01 kernel: ip_conntrack: table full, dropping packet."
+    c = classify(event(line), None, after, kernel_release="2.6.18-419.el5")
+    assert (c["id"], c["confidence"]) == ("conntrack_full.capacity_ip_conntrack", "medium")
+    assert c["summary"].endswith("(state read from the snapshot taken after the event)")
+    f = build_facts(event(), {"sysctl": {}}, {"sysctl": {"net.core.somaxconn": "128"}})
+    assert f.get("sysctl:net.core.somaxconn") == 128 and not f.substituted  # a snapshot before exists
+
+
+@pytest.mark.parametrize("release, size", [
+    ("3.10.0-1160.el7.x86_64", 4096), ("2.6.32-754.el6.i686", 4096), ("4.18.0-513.el8.ppc64le", 65536),
+    ("4.18.0-80.el8.aarch64", 65536), ("5.14.0-362.el9.aarch64+64k", 65536), ("6.8.0-1008-generic-64k", 65536),
+    ("5.14.0-362.el9.aarch64", None), ("5.15.0-91-generic", None)])
+def test_page_size_comes_from_the_kernel_when_the_snapshot_has_none(release, size):
+    """Copies of /proc, sosreports and sysctl -a files have no page size: the kernel's architecture gives it
+    where the release says (x86, ppc64le, marked arm64), else it stays unknown; a recorded one wins."""
+    f = build_facts(event(), {"page_size": None}, None, release)
+    assert f.get("before.page_size") == (UNKNOWN if size is None else size)
+    assert build_facts(event(), {"page_size": 16384}, None, release).get("before.page_size") == 16384
+
+
+def test_mib_names_the_snmp_group_that_counted_the_datagram():
+    """mib: Udp, UdpLite, Udp6, UdpLite6 from the UDP event's protocol tag and IP version; unknown otherwise."""
+    lines = {"UDP: bad checksum. From 1.2.3.4:53 to 5.6.7.8:9 ulen 40": "Udp",
+             "UDPLite: bad checksum. From 1.2.3.4:53 to 5.6.7.8:9 ulen 40": "UdpLite",
+             "UDPv6: short packet: From [2001:db8::7]:53 120/84 to [2001:db8::10]:40001": "Udp6",
+             "UDP-Litev6: short packet: From [2001:db8::7]:53 120/84 to [2001:db8::10]:40001": "UdpLite6"}
+    assert {line: build_facts(event(line), None, None).get("mib") for line in lines} == lines
+    assert build_facts(event(), None, None).get("mib") is UNKNOWN
+
+
 def test_delta_is_after_minus_before():
     """delta.* subtracts counters; delta.time is the seconds between the snapshots."""
     b = {"time": "2026-11-22T10:00:00.000000Z", "netstat": {"TcpExt": {"ListenOverflows": 5}}}
@@ -399,6 +433,8 @@ def test_locate_maps_paths_to_files_and_commands():
         "delta.netstat.TcpExt.ListenOverflows": "/proc/net/netstat (TcpExt ListenOverflows)",
         "before.conntrack.max": "/proc/sys/net/netfilter/nf_conntrack_max",
         "delta.conntrack.stat.insert_failed": "/proc/net/stat/nf_conntrack (insert_failed)",
+        "delta.snmp.Udp6.InErrors": "/proc/net/snmp6 (Udp6InErrors)",
+        "delta.snmp.Udp.InErrors": "/proc/net/snmp (Udp InErrors)",
         "before.neighbour.ndisc_cache.gc_thresh3": "/proc/sys/net/ipv6/neigh/default/gc_thresh3",
         "listener.backlog": "ss -ltnp",
         "kernel.release": "uname -r",

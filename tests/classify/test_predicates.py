@@ -109,6 +109,13 @@ def test_suggestion_helpers():
     assert p.suggest_double(UNKNOWN) is UNKNOWN
 
 
+def test_double_up_to_stops_at_the_limit_and_never_goes_below_current():
+    """double_up_to: doubled up to the limit, the current value when already at or past it, double with no limit."""
+    assert p.suggest_double_up_to(512, 1024) == 1024 and p.suggest_double_up_to(512, 4096) == 1024
+    assert p.suggest_double_up_to(2048, 128) == 2048 and p.suggest_double_up_to(300, 500) == 500
+    assert p.suggest_double_up_to(512, UNKNOWN) == 1024 and p.suggest_double_up_to(UNKNOWN, 128) is UNKNOWN
+
+
 @pytest.mark.parametrize("registry", [p.PREDICATES, p.VALUES, p.SUGGESTIONS],
                          ids=["predicates", "values", "suggestions"])
 def test_registries_match_the_function_signatures(registry):
