@@ -209,12 +209,14 @@ def _range(task: Task, ctx: FramingContext, result: Result) -> None:
 
 def _meta(event: dict) -> dict:
     """What the suppression attacher reads and writes (counting.NOTICE_FIELDS of a notice, the raw
-    record of an event a quoted repeat is compared with); the rest stays serialised."""
+    record of an event a quoted repeat is compared with, the file and line a textless repeat must
+    follow); the rest stays serialised."""
     notice = event["family"] in counting.NOTICE_FAMILIES
     fields = {k: event["fields"].get(k) for k in counting.NOTICE_FIELDS} if notice else {}
     return {"host": event["host"], "family": event["family"], "message_id": event["message_id"],
             "time": event["time"], "last_time": event["last_time"], "count": event["count"],
-            "suppressed": event["suppressed"], "fields": fields, "raw": None if notice else event.get("raw")}
+            "suppressed": event["suppressed"], "fields": fields, "raw": None if notice else event.get("raw"),
+            "source": {"file": event["source"]["file"], "line": event["source"]["line"]}}
 
 
 class LazyEvent(dict):

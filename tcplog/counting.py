@@ -12,7 +12,8 @@ limiter (`net_ratelimit`, and `__ratelimit`, the name every limiter had on 2.6.2
 another subsystem's (`dvb_frontend_poll: 15 callbacks suppressed` counts dvb messages); and a
 repeat notice that quotes the repeated text (rsyslog's `message repeated N times: [...]`,
 syslog-ng's first 20 characters) only when that text is the held event's, not a non-network line
-logged in between.
+logged in between; one that quotes none (syslogd's `last message repeated N times`) repeats the
+line above it in its file, so in a file it attaches only when that line is the held event's.
 
 Dedupe. Repeats of one message on one host (same family, message id and fields) within
 `window` of the first fold into one event: `count` and `suppressed` add up, `first_time` and
@@ -41,8 +42,8 @@ RATELIMIT_MESSAGES = {"ratelimit_suppressed.callbacks", "ratelimit_suppressed.pr
 # the limiters whose "callbacks suppressed" count hidden network messages (lib/ratelimit.c names the
 # function that owns the state: net_ratelimit(); on 2.6.2x - 2.6.3x every limiter printed "__ratelimit")
 NET_LIMITERS = {"net_ratelimit", "__ratelimit"}
-# what the attacher reads of a notice's fields (scan --workers keeps only these of a notice, and the
-# held event's raw, which a quoted repeat is compared with)
+# what the attacher reads of a notice's fields (scan --workers keeps only these of a notice, its
+# source file and line, and the held event's raw and source, which a repeat is compared with)
 NOTICE_FIELDS = ("suppressed", "function", "repeated_message")
 
 
@@ -62,10 +63,23 @@ def _network_limiter(notice: dict) -> bool:
 
 
 def _repeats(notice: dict, target: dict) -> bool:
-    """A repeat notice is about the held event: it quotes no text ("last message repeated N times"),
-    or the text it quotes is in the held event's record."""
+    """A repeat notice is about the held event: the text it quotes is in the held event's record; or
+    it quotes none ("last message repeated N times") and, read from a file, comes right after the
+    held event's last line (syslogd writes it into the file before the next different message, so
+    it repeats the line above it, which may be a line no grammar matched)."""
     quoted = (notice["fields"].get("repeated_message") or "").strip()
-    return not quoted or quoted in (target.get("raw") or "")
+    if quoted:
+        return quoted in (target.get("raw") or "")
+    return _follows(notice, target)
+
+
+def _follows(notice: dict, target: dict) -> bool:
+    """The notice is the line after the target's last one in the same file (True when a position
+    is not known: a stream, a journal, a followed file)."""
+    at, of = notice.get("source") or {}, target.get("source") or {}
+    if at.get("file") is None or at.get("line") is None or of.get("line") is None or at["file"] != of.get("file"):
+        return True
+    return at["line"] == of["line"] + (target.get("raw") or "").count("\n") + 1
 
 
 class SuppressionAttacher:

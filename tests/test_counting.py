@@ -32,6 +32,37 @@ def test_repeat_notice_adds_exact_repeats_to_count():
     assert ct["count"] == 5 and ct["last_time"] == "2026-11-20T10:00:30.000000Z"
 
 
+def test_a_textless_repeat_after_another_line_repeats_that_line():
+    """syslogd writes `last message repeated N times` right after the line it repeats: with an sshd
+    line (no event) in between, the repeats are sshd's, not the kernel event's; the notice still
+    leaves as its own event."""
+    events = scan(CT.format(1), "Nov 20 10:00:02 web1 sshd[7]: Accepted publickey for root",
+                  "Nov 20 10:00:30 web1 last message repeated 4 times")
+    out = list(counting.run(counting.SuppressionAttacher(), events))
+    assert [(e["family"], e["count"]) for e in out] == [("log_suppressed", 1), ("conntrack_full", 1)]
+
+
+def test_a_textless_repeat_after_a_multi_line_event_repeats_it():
+    """A martian line and its `ll header:` line are one event: a repeat notice after the ll header
+    line follows the event's last line and adds to it."""
+    events = scan("Nov 20 10:00:01 web1 kernel: martian source 10.0.0.255 from 10.0.0.9, on dev eth0",
+                  "Nov 20 10:00:01 web1 kernel: ll header: 00000000: ff ff ff ff ff ff 52 54 00 12 34 56 08 00",
+                  "Nov 20 10:00:30 web1 last message repeated 4 times")
+    out = list(counting.run(counting.SuppressionAttacher(), events))
+    assert [(e["family"], e["count"]) for e in out] == [("log_suppressed", 1), ("martian_source", 5)]
+
+
+def test_a_repeat_with_no_file_position_attaches_as_before():
+    """A stream without file positions (a shipper's records, a followed file) cannot tell what was
+    between: a textless repeat attaches to the host's held event."""
+    events = scan(CT.format(1), "Nov 20 10:00:02 web1 sshd[7]: Accepted publickey for root",
+                  "Nov 20 10:00:30 web1 last message repeated 4 times")
+    for e in events:
+        e["source"]["file"] = None
+    out = list(counting.run(counting.SuppressionAttacher(), events))
+    assert [(e["family"], e["count"]) for e in out] == [("log_suppressed", 1), ("conntrack_full", 5)]
+
+
 def test_notice_of_another_host_does_not_attach():
     """A notice only attaches to an event of the same host."""
     events = scan(CT.format(1), "Nov 20 10:00:09 web2 kernel: net_ratelimit: 5 callbacks suppressed")
