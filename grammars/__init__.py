@@ -15,6 +15,13 @@ and may expose
     SINCE     {message_id: (first mainline release, stable releases of older series that took it)}
               for the wordings no kernel before that printed: a host reporting an older kernel
               runs a backport (classification notes it). Only bounds the sources support.
+    UNTIL     {message_id: last mainline release that printed the wording} for the wordings whose
+              end the sources show: no release of a later series printed them (that series' own
+              stable releases kept them: 2.6.32.71 prints 2.6.32's texts), so a host reporting a
+              kernel of a later series did not print the line with that kernel (it predates an
+              upgrade, or the snapshot is another machine's; classification notes it). Where
+              only a bracket is verified (printed by X, gone by Z), the later end of it is given,
+              which can only leave a note out, never add a wrong one.
 """
 
 from tcplog.grammars import (

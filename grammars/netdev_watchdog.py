@@ -66,6 +66,12 @@ SINCE = {
     "netdev_watchdog.queue_ms": ("6.4",),
     "netdev_watchdog.crit": ("6.8", "6.6.47", "6.1.107"),
 }
+# the last mainline kernel with each wording (grammars/__init__.py: UNTIL): 2.6.27's WARN_ONCE()
+# replaced the printk() naming the device only (docs/reference §11 [V]); e316dd1cf135 (6.8) replaced the
+# WARN_ONCE() with netdev_crit(). 6.6.47+ and 6.1.107+ print the new wording too, but their series are
+# not later than 6.7, so they are never noted. Where the queue index and the ms came in is not pinned
+# to a tag, so the driver and queue wordings have no end here.
+UNTIL = {"netdev_watchdog.legacy": "2.6.26", "netdev_watchdog.queue_ms": "6.7"}
 
 _UNNAMED = "(unnamed net_device)"
 

@@ -1,4 +1,4 @@
-"""Out of socket memory (2.4 - ~3.1): orphan limit *or* tcp_mem, the kernel does not say which.
+"""Out of socket memory (2.4 - 3.2, or 3.3): orphan limit *or* tcp_mem, the kernel does not say which.
 
 Two KERN_INFO texts, both under `net_ratelimit()`:
 
@@ -8,7 +8,7 @@ Two KERN_INFO texts, both under `net_ratelimit()`:
 * `TCP: too many of orphaned sockets` from net/ipv4/tcp.c:tcp_close (shift 0).
 
 On these kernels each text covers both causes (orphans > tcp_max_orphans, or tcp_mem[2]
-pages exceeded): compare sockstat `orphan` (x2/x4) and `mem` to tell them apart. ~3.2+ kernels
+pages exceeded): compare sockstat `orphan` (x2/x4) and `mem` to tell them apart. 3.4+ (maybe 3.3) kernels
 print the split texts of the `orphans` and `tcp_mem` families instead. RHEL 6 prints these
 old texts. Some vendor kernels put a `TCP: ` prefix in front of "Out of socket memory".
 
@@ -23,8 +23,8 @@ Fields:
 
 Message ids:
 
-    socket_memory.out_of_socket_memory   2.4 - ~3.1 (RHEL 5/6), tcp_out_of_resources
-    socket_memory.too_many_of_orphaned   2.4 - ~3.1 (RHEL 5/6), tcp_close
+    socket_memory.out_of_socket_memory   2.4 - 3.2 or 3.3 (RHEL 5/6), tcp_out_of_resources
+    socket_memory.too_many_of_orphaned   2.4 - 3.2 or 3.3 (RHEL 5/6), tcp_close
 """
 
 from __future__ import annotations
@@ -37,10 +37,16 @@ FAMILY = "socket_memory"
 ORIGIN = "kernel"
 TRIGGERS = (b"Out of socket memory", b"too many of orphaned")
 MESSAGES = {
-    "socket_memory.out_of_socket_memory": "Out of socket memory  [2.4 - ~3.1]",
-    "socket_memory.too_many_of_orphaned": "TCP: too many of orphaned sockets  [2.4 - ~3.1]",
+    "socket_memory.out_of_socket_memory": "Out of socket memory  [2.4 - 3.2 or 3.3]",
+    "socket_memory.too_many_of_orphaned": "TCP: too many of orphaned sockets  [2.4 - 3.2 or 3.3]",
 }
 FIELDS = ()
+# the last mainline kernel with each wording (grammars/__init__.py: UNTIL). tcp_check_oom(), called from
+# both tcp_close() and tcp_out_of_resources(), replaced both texts with the orphans and tcp_mem families'
+# texts. Read in source: a 3.2.0 tree's tcp_out_of_resources() still prints "Out of socket memory" after
+# tcp_too_many_orphans(); 3.4.4 has tcp_check_oom() printing the split texts (docs/reference §4, the
+# source quoted in [P1]). 3.3 was not checked, so the bound is 3.3: no 3.4 or later kernel prints either.
+UNTIL = {"socket_memory.out_of_socket_memory": "3.3", "socket_memory.too_many_of_orphaned": "3.3"}
 
 _prefix = pp.Optional(pp.Literal("TCP:"))("prefix")
 _end = pp.Optional(".") + pp.StringEnd()

@@ -52,6 +52,12 @@ MESSAGES = {
 FIELDS = ("proto", "ip_version", "listen_address", "port", "action")
 # the first mainline kernel with each wording (grammars/__init__.py: SINCE)
 SINCE = {"syn_flood.proto": ("3.1",), "syn_flood.slab": ("3.17",), "syn_flood.addr": ("6.2",)}
+# the last mainline kernel with each wording (grammars/__init__.py: UNTIL). Each change rewrote the one
+# format string in place: tcp_conn_request() (3.17) passes rsk_ops->slab_name where tcp_v4/v6_conn_request
+# passed "TCP"/"TCPv6"; the listener address (6.2) replaced the port and dropped "Check SNMP counters".
+# The lowercase 2.6 text: 3.0 prints it (docs/reference §5 [V]); a 3.2.0 tree's tcp_v4_conn_request()
+# calls tcp_syn_flood_action(sk, skb, "TCP") instead; 3.1 is not checked, so the bound is 3.1.
+UNTIL = {"syn_flood.legacy": "3.1", "syn_flood.proto": "3.16", "syn_flood.slab": "6.1"}
 
 _ACTIONS = {"Sending cookies": "cookies", "Dropping request": "drop"}
 _action = c.value_token("|".join(_ACTIONS), "action", _ACTIONS.__getitem__)("action")

@@ -1,4 +1,4 @@
-"""docs/families.md is generated from the family modules' docstrings, MESSAGES and SINCE.
+"""docs/families.md is generated from the family modules' docstrings, MESSAGES, SINCE and UNTIL.
 
     python -m tcplog.docgen > docs/families.md      (or: make docs)
 
@@ -44,6 +44,12 @@ def render() -> str:
                                for mid, v in since.items())
             out.append(f"\nNot printed by kernels before: {firsts}. A host reporting an older kernel runs a "
                        "backport, and its cause says so.\n")
+        until = getattr(f, "UNTIL", {})
+        if until:
+            lasts = "; ".join(f"`{mid}` {v}" for mid, v in until.items())
+            out.append(f"\nNot printed by kernels of a later series than: {lasts} (the stable releases of that "
+                       "series still print it). A host reporting a later kernel did not print the line with it: the "
+                       "line predates an upgrade, or the snapshot is another machine's, and its cause says so.\n")
     return "".join(out)
 
 

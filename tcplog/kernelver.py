@@ -122,6 +122,28 @@ def predates(version: KernelVersion, since: tuple[str, ...]) -> bool:
     return True
 
 
+def series(version: KernelVersion) -> tuple[int, ...]:
+    """The release series a version belongs to: `MAJOR.MINOR.PATCH` for 2.x (2.6.32.71 is of 2.6.32,
+    2.6's stable releases carry a fourth number), `MAJOR.MINOR` from 3.0 (3.16.7 is of 3.16)."""
+    return version.key[:3] if version.key[0] < 3 else version.key[:2]
+
+
+def postdates(version: KernelVersion, until: str) -> bool:
+    """True when `version` is of a later series than `until`, the last mainline release with a
+    wording: no release of that series or after it printed the wording. The series' own stable
+    releases kept it (2.6.32.71 printed 2.6.32's texts, 3.16.85 3.16's), so they do not postdate it.
+
+        >>> postdates(parse("3.17.1"), "3.16"), postdates(parse("3.16.85"), "3.16")
+        (True, False)
+        >>> postdates(parse("2.6.32-754.el6"), "2.6.21"), postdates(parse("2.6.21.7"), "2.6.21")
+        (True, False)
+    """
+    b = parse(until)
+    if b is None:
+        raise ValueError(f"not a kernel version: {until!r}")
+    return series(version) > series(b)
+
+
 @dataclass(frozen=True)
 class KernelRange:
     """An inclusive version range; `min`/`max` are release strings or None (open)."""

@@ -16,6 +16,7 @@ from tcplog import docgen, framing
 from tcplog.framing.context import FramingContext
 from tcplog.grammars import FAMILIES
 from tcplog.kernelver import parse as parse_kernel
+from tcplog.kernelver import series
 from tests import golden
 
 STABLE_IDS = {
@@ -86,6 +87,24 @@ def test_first_kernels_of_wordings_are_versions_of_the_familys_own_wordings():
                 offenders.append(f"{family.FAMILY}: {mid} {since}")
             elif any(v.key[:2] >= versions[0].key[:2] for v in versions[1:]):
                 offenders.append(f"{family.FAMILY}: {mid}: a stable release not older than {since[0]}")
+    assert not offenders, offenders
+
+
+def test_last_kernels_of_wordings_are_series_of_the_familys_own_wordings():
+    """UNTIL names the family's own message ids; each last release parses and names a series (2.6.x for 2.6,
+    X.Y from 3.0: a fourth or third number would make that series' own stable releases look later); a
+    wording with both bounds ends no earlier than it starts."""
+    offenders = []
+    for family in FAMILIES:
+        since = getattr(family, "SINCE", {})
+        for mid, until in getattr(family, "UNTIL", {}).items():
+            last = parse_kernel(until)
+            if mid not in family.MESSAGES or last is None:
+                offenders.append(f"{family.FAMILY}: {mid} {until!r}")
+            elif len(last.numbers) != (3 if last.numbers[0] < 3 else 2):
+                offenders.append(f"{family.FAMILY}: {mid}: {until} is not a release series")
+            elif mid in since and series(last) < series(parse_kernel(since[mid][0])):
+                offenders.append(f"{family.FAMILY}: {mid}: ends ({until}) before it starts ({since[mid][0]})")
     assert not offenders, offenders
 
 

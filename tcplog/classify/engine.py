@@ -19,7 +19,9 @@ message id:
 The engine never guesses: a confident cause needs every condition of its rule to hold. Nor does
 it trust a version number the wording contradicts: a wording its family's SINCE says no kernel
 before X printed, on a host reporting an older kernel, adds a "probably a backport" note to the
-summary and the evidence (`_note_backport`).
+summary and the evidence (`_note_backport`); a wording its family's UNTIL says no kernel after Y
+printed, on a host reporting a kernel of a later series, adds a "printed before an upgrade, or
+another machine's snapshot" note the same way (`_note_later_kernel`).
 Output is the cause object (docs/classification.md): id, confidence, summary (placeholders
 filled), evidence (value / limit / ratio), remediation (current and suggested values, a command,
 why, guardrails), candidates, collect, references.
@@ -53,7 +55,7 @@ from tcplog.classify.loader import (
 )
 from tcplog.classify.predicates import COMBINATORS, PREDICATES, SUGGESTIONS, VALUES
 from tcplog.grammars import BY_ID as FAMILIES
-from tcplog.kernelver import predates
+from tcplog.kernelver import postdates, predates
 
 __all__ = ["AMBIGUOUS", "SYNTHETIC_MESSAGES", "SYSCTL_NAME", "Catalog", "Rule", "build_catalog", "classify",
            "compile_rule", "evaluate", "expr_text", "load_rule_file", "load_rules", "locate", "render", "rules_dir"]
@@ -169,7 +171,7 @@ def classify(event: dict, before: dict | None, after: dict | None, kernel_releas
         if unknown:
             cause = _ambiguous(unknown, facts)
             break
-    return _note_backport(cause or _ambiguous([], facts, ruled_out=verdicts), facts)
+    return _note_later_kernel(_note_backport(cause or _ambiguous([], facts, ruled_out=verdicts), facts), facts)
 
 
 def wording_since(family: str | None, message_id: str | None) -> tuple[str, ...] | None:
@@ -191,6 +193,29 @@ def _note_backport(cause: dict, facts: Facts) -> dict:
                          " so rules bound to kernel versions may misjudge it)")
     cause["evidence"].append({"name": "kernel older than the wording: a backport?", "path": "kernel.release",
                               "value": facts.kernel_release, "limit": first, "ratio": None})
+    return cause
+
+
+def wording_until(family: str | None, message_id: str | None) -> str | None:
+    """The last mainline release with this wording (the family's UNTIL), or None."""
+    module = FAMILIES.get(family or "")
+    return getattr(module, "UNTIL", {}).get(message_id) if module is not None else None
+
+
+def _note_later_kernel(cause: dict, facts: Facts) -> dict:
+    """A wording no kernel after its UNTIL printed, on a host reporting a kernel of a later series
+    (kernelver.postdates: that series' own stable releases kept the wording): that kernel cannot
+    have printed the line. The line predates an upgrade to it (the snapshot's kernel, or the one
+    given, is not the one that printed it), or the snapshot is another machine's. Say so in the
+    summary and as evidence, rather than judge the line by that kernel's version."""
+    until = wording_until(facts.event.get("family"), facts.event.get("message_id"))
+    if until is None or facts.kernel is None or not postdates(facts.kernel, until):
+        return cause
+    cause["summary"] += (f" (this wording is not in kernels after {until}, but the kernel is {facts.kernel_release}:"
+                         " the line was printed by an older kernel, before an upgrade, or the snapshot is another"
+                         " machine's, so rules bound to kernel versions may misjudge it)")
+    cause["evidence"].append({"name": "kernel newer than the wording: printed before an upgrade?",
+                              "path": "kernel.release", "value": facts.kernel_release, "limit": until, "ratio": None})
     return cause
 
 

@@ -38,6 +38,7 @@ def test_case(case):
     assert [c for c in case.get("absent", []) if c in commands] == [], f"remediation gives {commands}"
     suggested = {r["knob"]: r["suggested"] for r in cause["remediation"]}
     assert {k: suggested.get(k) for k in case.get("suggested", {})} == case.get("suggested", {})
+    assert [s for s in case.get("summary", []) if s not in cause["summary"]] == [], cause["summary"]
 
 
 def test_every_family_has_three_cases():

@@ -646,3 +646,52 @@ def test_no_backport_note_without_a_kernel_version():
     """With no kernel release known there is nothing to compare: no note."""
     cause = classify(event(SLAB_LINE), None, None)
     assert "backport" not in cause["summary"]
+
+
+OLD_SYN_LINE = "Aug 19 20:17:28 chi1 kernel: possible SYN flooding on port 80. Sending cookies."
+QUEUE_MS_LINE = ("Nov 20 10:00:00 web1 kernel: NETDEV WATCHDOG: eni1np1 (netdevsim): transmit queue 0 timed out "
+                 "1975 ms")
+
+
+def test_a_wording_older_than_the_kernel_is_noted_as_printed_before_an_upgrade():
+    """The lowercase 2.6 SYN flood text is gone after 3.1: on a RHEL 8 4.18 kernel the line cannot be that
+    kernel's, so the cause says it predates an upgrade or the snapshot is another machine's, in the
+    summary and as one evidence item; the cause keeps its keys and validates."""
+    cause = classify(event(OLD_SYN_LINE), None, None, kernel_release="4.18.0-513.el8")
+    assert "this wording is not in kernels after 3.1, but the kernel is 4.18.0-513.el8: the line was printed by " \
+           "an older kernel, before an upgrade, or the snapshot is another machine's" in cause["summary"]
+    notes = [e for e in cause["evidence"] if e["path"] == "kernel.release"]
+    assert notes == [{"name": "kernel newer than the wording: printed before an upgrade?", "path": "kernel.release",
+                      "value": "4.18.0-513.el8", "limit": "3.1", "ratio": None}]
+    assert "backport" not in cause["summary"]
+    jsonschema.validate(cause, CAUSE_SCHEMA)
+
+
+@pytest.mark.parametrize("release", ["2.6.32-754.35.1.el6.x86_64", "2.6.18-419.el5", "3.0.101", "3.1.10"])
+def test_no_upgrade_note_on_the_last_series_with_the_wording_or_older(release):
+    """2.6 kernels (RHEL 5/6, stable 2.6.32.x) and the 3.0/3.1 series printed the lowercase text: no note."""
+    cause = classify(event(OLD_SYN_LINE), None, None, kernel_release=release)
+    assert "not in kernels after" not in cause["summary"]
+    assert all(e["path"] != "kernel.release" for e in cause["evidence"])
+
+
+def test_the_upgrade_note_compares_series_so_stable_releases_keep_the_wording():
+    """The ms watchdog wording ends with 6.7 (6.8 replaced it with netdev_crit): 6.7.12 prints it unremarked,
+    6.8 and 6.12 get the note; 6.6.47+, which took the netdev_crit form, are of an older series and never do."""
+    for release, noted in (("6.7.12", False), ("6.6.50", False), ("6.8.0-31-generic", True), ("6.12.9", True)):
+        cause = classify(event(QUEUE_MS_LINE), None, None, kernel_release=release)
+        assert ("not in kernels after 6.7" in cause["summary"]) is noted, release
+
+
+def test_no_upgrade_note_without_a_kernel_version():
+    """With no kernel release known there is nothing to compare: no note."""
+    cause = classify(event(OLD_SYN_LINE), None, None)
+    assert "not in kernels after" not in cause["summary"]
+    assert all(e["path"] != "kernel.release" for e in cause["evidence"])
+
+
+def test_the_wordings_bounds_are_read_from_the_families():
+    """wording_until reads the family's UNTIL; families and wordings without one give None."""
+    assert engine.wording_until("socket_memory", "socket_memory.out_of_socket_memory") == "3.3"
+    assert engine.wording_until("syn_flood", "syn_flood.addr") is None
+    assert engine.wording_until("no_such_family", "x") is None and engine.wording_until(None, None) is None

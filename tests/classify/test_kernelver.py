@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tcplog.kernelver import KernelRange, parse, predates
+from tcplog.kernelver import KernelRange, parse, postdates, predates, series
 
 RELEASES = [
     ("2.6.18-419.el5", (2, 6, 18), 5, False),
@@ -92,6 +92,20 @@ def test_predates_reads_mainline_then_the_stable_series_that_took_a_change():
     assert [predates(parse(r), since) for r in ("6.1.50", "5.15.0-91-generic", "6.1.107", "6.6.50", "6.9.1")] == [
         True, True, False, False, False]
     assert predates(parse("3.10.0-1160.el7.x86_64"), ("3.17",)) and not predates(parse("3.17"), ("3.17",))
+
+
+def test_postdates_compares_series_so_stable_releases_keep_their_series_wordings():
+    """A wording last in 2.6.32 or 3.16: the stable releases of that series (2.6.32.71, a RHEL 6 2.6.32 with
+    its vendor tail, 3.16.85) printed it, the next series (2.6.33, 3.17) and anything later did not."""
+    assert [postdates(parse(r), "2.6.32") for r in ("2.6.32.71", "2.6.32-754.35.1.el6.x86_64", "2.6.31.14",
+                                                    "2.6.33", "3.0.101")] == [False, False, False, True, True]
+    assert [postdates(parse(r), "3.16") for r in ("3.16.85", "3.16", "3.10.0-1160.el7.x86_64", "3.17.0",
+                                                  "4.18.0-513.el8")] == [False, False, False, True, True]
+    assert [postdates(parse(r), "6.7") for r in ("6.6.47", "6.7.12", "6.8", "6.18.44-fc-v657")] == [
+        False, False, True, True]
+    assert series(parse("2.6.32.71")) == (2, 6, 32) and series(parse("3.16.85")) == (3, 16)
+    with pytest.raises(ValueError):
+        postdates(parse("6.8"), "latest")
 
 
 def test_a_range_with_min_above_max_is_empty():
