@@ -19,9 +19,9 @@ message id:
 The engine never guesses: a confident cause needs every condition of its rule to hold. Nor does
 it trust a version number the wording contradicts: a wording its family's SINCE says no kernel
 before X printed, on a host reporting an older kernel, adds a "probably a backport" note to the
-summary and the evidence (`_note_backport`); a wording its family's UNTIL says no kernel after Y
-printed, on a host reporting a kernel of a later series, adds a "printed before an upgrade, or
-another machine's snapshot" note the same way (`_note_later_kernel`).
+summary and the evidence; a wording its family's UNTIL says no kernel after Y printed, on a host
+reporting a kernel of a later series, adds a "printed before an upgrade, or another machine's
+snapshot" note the same way (`_note_wording_kernel`).
 Output is the cause object (docs/classification.md): id, confidence, summary (placeholders
 filled), evidence (value / limit / ratio), remediation (current and suggested values, a command,
 why, guardrails), candidates, collect, references.
@@ -171,52 +171,54 @@ def classify(event: dict, before: dict | None, after: dict | None, kernel_releas
         if unknown:
             cause = _ambiguous(unknown, facts)
             break
-    return _note_later_kernel(_note_backport(cause or _ambiguous([], facts, ruled_out=verdicts), facts), facts)
+    return _note_wording_kernel(cause or _ambiguous([], facts, ruled_out=verdicts), facts)
 
 
 def wording_since(family: str | None, message_id: str | None) -> tuple[str, ...] | None:
     """The first kernels with this wording (the family's SINCE: mainline, then stable), or None."""
-    module = FAMILIES.get(family or "")
-    return getattr(module, "SINCE", {}).get(message_id) if module is not None else None
-
-
-def _note_backport(cause: dict, facts: Facts) -> dict:
-    """A wording no kernel before its SINCE printed, on a host reporting an older kernel: the kernel
-    carries a backport (RHEL and Ubuntu kernels take newer code under their old version), so its
-    version number is not the code's. Say so in the summary and as evidence, rather than trust it."""
-    since = wording_since(facts.event.get("family"), facts.event.get("message_id"))
-    if since is None or facts.kernel is None or not predates(facts.kernel, since):
-        return cause
-    first = since[0] + (f" (stable: {', '.join(since[1:])})" if since[1:] else "")
-    cause["summary"] += (f" (this wording is not in kernels before {first}, but the kernel is {facts.kernel_release}:"
-                         " probably a backport (RHEL and Ubuntu kernels carry newer code under an older version),"
-                         " so rules bound to kernel versions may misjudge it)")
-    cause["evidence"].append({"name": "kernel older than the wording: a backport?", "path": "kernel.release",
-                              "value": facts.kernel_release, "limit": first, "ratio": None})
-    return cause
+    return _family_table("SINCE", family, message_id)
 
 
 def wording_until(family: str | None, message_id: str | None) -> str | None:
     """The last mainline release with this wording (the family's UNTIL), or None."""
+    return _family_table("UNTIL", family, message_id)
+
+
+def _family_table(name: str, family: str | None, message_id: str | None):
     module = FAMILIES.get(family or "")
-    return getattr(module, "UNTIL", {}).get(message_id) if module is not None else None
+    return getattr(module, name, {}).get(message_id) if module is not None else None
 
 
-def _note_later_kernel(cause: dict, facts: Facts) -> dict:
-    """A wording no kernel after its UNTIL printed, on a host reporting a kernel of a later series
-    (kernelver.postdates: that series' own stable releases kept the wording): that kernel cannot
-    have printed the line. The line predates an upgrade to it (the snapshot's kernel, or the one
-    given, is not the one that printed it), or the snapshot is another machine's. Say so in the
-    summary and as evidence, rather than judge the line by that kernel's version."""
-    until = wording_until(facts.event.get("family"), facts.event.get("message_id"))
-    if until is None or facts.kernel is None or not postdates(facts.kernel, until):
+def _note_wording_kernel(cause: dict, facts: Facts) -> dict:
+    """The kernel's version against the wording's, in the summary and as evidence, rather than trusted:
+    * older than every kernel that printed it (the family's SINCE): the kernel carries a backport
+      (RHEL and Ubuntu kernels take newer code under their old version);
+    * of a later series than the last that printed it (UNTIL; kernelver.postdates: that series' own
+      stable releases kept the wording): that kernel cannot have printed the line, which predates
+      an upgrade to it (the snapshot's kernel, or the one given, is not the one that printed it),
+      or the snapshot is another machine's."""
+    if facts.kernel is None:
         return cause
-    cause["summary"] += (f" (this wording is not in kernels after {until}, but the kernel is {facts.kernel_release}:"
-                         " the line was printed by an older kernel, before an upgrade, or the snapshot is another"
-                         " machine's, so rules bound to kernel versions may misjudge it)")
-    cause["evidence"].append({"name": "kernel newer than the wording: printed before an upgrade?",
-                              "path": "kernel.release", "value": facts.kernel_release, "limit": until, "ratio": None})
+    family, message_id = facts.event.get("family"), facts.event.get("message_id")
+    since = wording_since(family, message_id)
+    if since is not None and predates(facts.kernel, since):
+        first = since[0] + (f" (stable: {', '.join(since[1:])})" if since[1:] else "")
+        _note(cause, facts, f"not in kernels before {first}",
+              "probably a backport (RHEL and Ubuntu kernels carry newer code under an older version)",
+              "kernel older than the wording: a backport?", first)
+    until = wording_until(family, message_id)
+    if until is not None and postdates(facts.kernel, until):
+        _note(cause, facts, f"not in kernels after {until}",
+              "the line was printed by an older kernel, before an upgrade, or the snapshot is another machine's",
+              "kernel newer than the wording: printed before an upgrade?", until)
     return cause
+
+
+def _note(cause: dict, facts: Facts, wording: str, meaning: str, name: str, limit: str) -> None:
+    cause["summary"] += (f" (this wording is {wording}, but the kernel is {facts.kernel_release}: {meaning},"
+                         " so rules bound to kernel versions may misjudge it)")
+    cause["evidence"].append({"name": name, "path": "kernel.release", "value": facts.kernel_release,
+                              "limit": limit, "ratio": None})
 
 
 # -- output -------------------------------------------------------------------------------------
