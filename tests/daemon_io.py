@@ -1,4 +1,4 @@
-"""Talking to a daemon a test started: send once it listens, wait until its output files fill."""
+"""Talking to a daemon a test started: send once it listens, wait until its output files fill, stop it."""
 
 from __future__ import annotations
 
@@ -31,3 +31,15 @@ def wait_for_lines(paths: list[Path], lines: int, proc: subprocess.Popen, timeou
         if all(p.exists() and p.read_bytes().count(b"\n") >= lines for p in paths):
             return
         time.sleep(0.05)
+
+
+def stop(proc: subprocess.Popen) -> bytes:
+    """Stop the daemon the test started, by its PID (SIGTERM, then SIGKILL after 10 s); what it
+    printed on a piped stdout."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    return proc.stdout.read() if proc.stdout else b""

@@ -15,7 +15,7 @@ import orjson
 import pytest
 
 from tests.conftest import require_tool
-from tests.daemon_io import send_when_listening, wait_for_lines
+from tests.daemon_io import send_when_listening, stop, wait_for_lines
 from tests.test_cli import events, tcplog
 
 RSYSLOG = Path(__file__).parent.parent / ".venv" / "rsyslog"
@@ -27,16 +27,6 @@ RECORDS = (b"<4>Nov  2 10:00:00 web1 kernel: nf_conntrack: nf_conntrack: table f
            b"<3>Nov 22 10:00:01 web1 kernel: [ 1234.567890] TCP: out of memory -- consider tuning tcp_mem\n"
            b"<13>Nov 22 10:00:02 web1 myapp[42]: TCP: time wait bucket table overflow\n")
 FAMILIES = ["conntrack_full", "tcp_mem"]
-
-
-def _stop(proc: subprocess.Popen) -> bytes:
-    proc.terminate()  # the daemon started here, by its PID
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    return proc.stdout.read() if proc.stdout else b""
 
 
 def run_syslog_ng(tmp_path: Path, templates: dict[str, str], port: int, data: bytes = RECORDS) -> dict[str, Path]:
@@ -56,7 +46,7 @@ def run_syslog_ng(tmp_path: Path, templates: dict[str, str], port: int, data: by
         send_when_listening(port, data, proc)
         wait_for_lines(list(files.values()), data.count(b"\n"), proc)
     finally:
-        out = _stop(proc)
+        out = stop(proc)
     assert all(p.exists() for p in files.values()), out
     return files
 
@@ -87,7 +77,7 @@ def run_rsyslog(tmp_path: Path, templates: dict[str, str], port: int, data: byte
             files[name] = tmp_path / f"{name}.log"
             wait_for_lines([files[name]], lines, proc)
     finally:
-        out = _stop(proc)
+        out = stop(proc)
     assert all(p.exists() for p in files.values()), out
     return files
 

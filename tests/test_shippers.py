@@ -21,7 +21,7 @@ import orjson
 import pytest
 
 from tests.conftest import require_tool
-from tests.daemon_io import send_when_listening, wait_for_lines
+from tests.daemon_io import send_when_listening, stop, wait_for_lines
 from tests.test_cli import tcplog
 
 REPO = Path(__file__).parent.parent
@@ -195,13 +195,8 @@ def test_rsyslog_mmexternal_adds_the_event_to_kernel_lines_only(tmp_path):
         wait_for_lines([out], 2, proc)
         lines = [orjson.loads(line) for line in out.read_bytes().splitlines()]
     finally:
-        proc.terminate()  # the rsyslogd started here, by its PID
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    assert len(lines) == 2, proc.stdout.read()
+        output = stop(proc)  # the rsyslogd started here, by its PID
+    assert len(lines) == 2, output
     kernel, app = lines
     assert kernel["$!"]["tcplog"]["family"] == "conntrack_full"
     assert kernel["$!"]["tcplog"]["host"] == "web1" and kernel["syslogtag"] == "kernel:"
