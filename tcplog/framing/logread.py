@@ -14,7 +14,7 @@ import re
 from datetime import datetime, timezone
 
 from tcplog.framing.context import ENGLISH_MONTHS
-from tcplog.framing.origin import kernel_tag
+from tcplog.framing.origin import kernel_record
 from tcplog.framing.printk import split_prefix
 from tcplog.framing.syslog3164 import FACILITIES, SEVERITIES, split_host_tag
 from tcplog.record import Record
@@ -49,6 +49,6 @@ def decode(line: str, raw: bytes, ctx) -> Record | None:
         host = None
     mono, caller, text = split_prefix(msg)
     return Record(raw=raw, text=text, framing=NAME,
-                  kernel=kernel_tag(program, pid) or (program is None and facility == 0), time=time,
+                  kernel=kernel_record(program, pid, facility), time=time,
                   host=host, program=program, pid=pid, facility=facility, severity=severity,
                   monotonic=mono, caller=caller)

@@ -1,4 +1,4 @@
-"""Whether a syslog tag names the kernel: `kernel`, and never with a pid.
+"""Whether a syslog record is the kernel's: its tag is `kernel`, and never with a pid; with no tag, its facility is kern.
 
 Every reader that logs the kernel's records under a tag writes `kernel` with no pid: sysklogd's
 and busybox's klogd call openlog("kernel", 0, LOG_KERN) (no LOG_PID); rsyslog's imklog hands every
@@ -26,3 +26,8 @@ KERNEL = "kernel"
 def kernel_tag(program: str | None, pid: int | str | None) -> bool:
     """True when a tag (program, pid) is the one the kernel's readers write: `kernel`, no pid."""
     return program == KERNEL and pid is None
+
+
+def kernel_record(program: str | None, pid: int | str | None, facility: int | None) -> bool:
+    """True when a syslog record is the kernel's: the kernel's tag, or no tag and facility kern (0)."""
+    return kernel_tag(program, pid) or (program is None and facility == 0)

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 
 from tcplog.framing import syslog3164
 from tcplog.framing.journal_verbose import MAX_ENTRY, Chunk, read_line
-from tcplog.framing.origin import kernel_tag
+from tcplog.framing.origin import kernel_record
 from tcplog.framing.printk import split_pri, split_prefix
 from tcplog.record import Record
 
@@ -118,7 +118,7 @@ def decode(fields: dict, raw: bytes, ctx) -> Record | None:
     mono, caller, text = split_prefix(msg)
     pid = int(fields["procid"]) if _PID.fullmatch(fields["procid"]) else None
     record = Record(raw=raw, text=text, framing=NAME,
-                    kernel=kernel_tag(program, pid) or (facility == 0 and program is None), time=time, host=host,
+                    kernel=kernel_record(program, pid, facility), time=time, host=host,
                     program=program, pid=pid,
                     facility=facility, severity=severity, monotonic=mono, caller=caller)
     if fields["fromhost"] and fields["fromhost"] != host:

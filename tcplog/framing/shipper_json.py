@@ -35,7 +35,7 @@ and the host is the `host`, `hostname` or `instance` label.
 from __future__ import annotations
 
 from tcplog.framing.context import from_epoch_us, parse_iso
-from tcplog.framing.origin import kernel_tag
+from tcplog.framing.origin import kernel_record
 from tcplog.framing.printk import split_prefix
 from tcplog.framing.syslog3164 import FACILITIES, SEVERITIES
 from tcplog.record import Record
@@ -223,7 +223,7 @@ def decode(obj: dict, raw: bytes, decode_line) -> Record | None:
             mono = sec + usec / 1_000_000
     pid = _first(obj, PID_KEYS)
     pid = int(pid) if isinstance(pid, (int, str)) and str(pid).isdigit() else None
-    kernel = kernel_tag(program, pid) or (program is None and (facility == 0 or kmsg_input))
+    kernel = kernel_record(program, pid, facility) or (program is None and kmsg_input)
     return Record(raw=raw, text=text, framing=NAME, kernel=kernel, time=time, host=host, program=program,
                   pid=pid,
                   facility=facility, severity=severity, monotonic=mono, caller=caller,

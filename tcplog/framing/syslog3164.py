@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 
 from tcplog.framing.context import local_time, month_number, parse_iso
-from tcplog.framing.origin import kernel_tag
+from tcplog.framing.origin import kernel_record
 from tcplog.framing.printk import CPU_STAMP_END, level_prefix, split_pri, split_prefix
 from tcplog.record import Record
 
@@ -195,7 +195,7 @@ def decode_general(line: str, raw: bytes, ctx, name: str = NAME, depth: int = 0)
             facility, severity = split_pri(marker)
     mono, caller, text = split_prefix(msg)
     # facility 0 under the marker: the kernel's own record (user space writing /dev/kmsg gets another)
-    kernel = (kernel_tag(program, pid) and (marker is None or facility == 0)) or (facility == 0 and program is None)
+    kernel = kernel_record(program, pid, facility) and (marker is None or facility == 0)
     return Record(raw=raw, text=text, framing=name, kernel=kernel, time=time, host=host, program=program,
                   pid=pid, facility=facility, severity=severity, monotonic=mono, caller=caller)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from tcplog.framing.context import parse_iso
-from tcplog.framing.origin import kernel_tag
+from tcplog.framing.origin import kernel_record
 from tcplog.framing.printk import split_pri, split_prefix
 from tcplog.record import Record
 
@@ -60,7 +60,7 @@ def decode(line: str, raw: bytes, ctx) -> Record | None:
     if sd != _NIL:
         extra["structured_data"] = sd
     return Record(raw=raw, text=text, framing=NAME,
-                  kernel=kernel_tag(program, pid) or (program is None and facility == 0),
+                  kernel=kernel_record(program, pid, facility),
                   time=None if ts == _NIL else parse_iso(ts), host=None if host == _NIL else host,
                   program=program, pid=pid, facility=facility,
                   severity=severity, monotonic=mono, caller=caller, extra=extra)
