@@ -132,3 +132,13 @@ def test_make_demo_prints_classified_events():
     causes = {e["cause"]["id"] for e in events}
     assert len(events) > 30 and "tw_bucket_overflow.limit_death_row" in causes
     assert "conntrack_full.capacity_default_max" in causes
+    # what README and docs/events.md quote of the demo is what it prints
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    quoted = readme[readme.index("`make demo` prints"):readme.index("## Commands")]
+    shown = [orjson.loads(line) for line in quoted.split("```json\n", 1)[1].split("```", 1)[0].splitlines()]
+    legacy = [{"host": e["host"], "message_id": e["message_id"], "cause": e["cause"]["id"],
+               "confidence": e["cause"]["confidence"]} for e in events if e["host"] == "db-legacy01"]
+    assert shown == legacy
+    doc = (REPO / "docs" / "events.md").read_text(encoding="utf-8")
+    example = orjson.loads(doc[doc.index("## An example"):].split("```json\n", 1)[1].split("```", 1)[0])
+    assert example in events
