@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tcplog import framing
-from tcplog.connectors import archives, decompress, files, walk
+from tcplog.connectors import archives, decompress, files, journal_files, walk
 from tcplog.errors import InputError
 from tcplog.framing import journal_export
 from tcplog.framing.context import FramingContext
@@ -53,17 +53,29 @@ def events(path: str, host: str | None, scanner: Scanner, pipeline: Pipeline, ct
                     raise  # the archive's own stream failed (or hit the limit): nothing after it can be read
                 on_skip(exc.where, exc.why)  # the member failed: its events are out, on to the next
         return
-    yield from _one(checked, name, host, scanner, pipeline, ctx, stats, force_export, head)
+    yield from _one(checked, name, host, scanner, pipeline, ctx, stats, force_export, head,
+                    file=None if path == "-" else path)
 
 
 def _one(stream: decompress.Checked, name, host, scanner, pipeline, ctx, stats, force_export,
-         head=None) -> Iterator[dict]:
+         head=None, file: str | None = None) -> Iterator[dict]:
     """One input through the pipeline; its failure (kept by the Checked stream, or raised by the
-    framing) is raised after the pipeline flushed what it holds: nothing read before it is lost."""
+    framing) is raised after the pipeline flushed what it holds: nothing read before it is lost.
+    `file`: the input's own path, when it is a file of its own (not stdin, not an archive member)."""
     head = stream.peek(512)[:512] if head is None else head  # a verbose header line is ~170 bytes
     if stream.failure is None and (why := files.utf16(head)):
         raise InputError(name, why)
     failed: list[InputError] = []
+    if stream.failure is None and journal_files.is_journal(head):
+        # a binary journal: journalctl reads it (the file itself when it is not compressed)
+        with journal_files.exported(stream, name, file if file and _uncompressed(file) else None) as export:
+            found = _until_failure(scanner.scan_export(export, ctx, name, stats), name, failed)
+            yield from pipeline.run(found, default_host=host)
+        if stream.failure is not None:
+            raise stream.failure
+        if failed:
+            raise failed[0]
+        return
     # the journal framings read the stream itself (many small reads): its errors end them, caught here
     if force_export or journal_export.sniff(head):
         found = _until_failure(scanner.scan_export(stream.inner, ctx, name, stats), name, failed)
@@ -76,6 +88,15 @@ def _one(stream: decompress.Checked, name, host, scanner, pipeline, ctx, stats, 
         raise stream.failure
     if failed:
         raise failed[0]
+
+
+def _uncompressed(path: str) -> bool:
+    """The file's own bytes are the journal (it is not a compressed copy of one)."""
+    try:
+        with open(path, "rb") as f:
+            return journal_files.is_journal(f.read(len(journal_files.MAGIC)))
+    except OSError:
+        return False
 
 
 def _until_failure(events: Iterator[dict], name: str, failed: list) -> Iterator[dict]:

@@ -29,7 +29,7 @@ from datetime import datetime, tzinfo
 import orjson
 
 from tcplog import counters, counting, framing, occurrences
-from tcplog.connectors import archives, decompress, files, inputs
+from tcplog.connectors import archives, decompress, files, inputs, journal_files
 from tcplog.connectors.snapshot_store import FolderStore
 from tcplog.errors import InputError, SnapshotError
 from tcplog.framing import journal_export
@@ -257,9 +257,9 @@ def _cuts(path: str, range_bytes: int) -> list[tuple[int, int, int]] | None:
             return None
         with open(path, "rb") as f:
             head = f.read(512)
-            # read whole: compressed, UTF-16 (reported unreadable as a whole), tar, journal output
+            # read whole: compressed, UTF-16 (reported unreadable as a whole), tar, journal output or file
             if decompress.compression(head) or files.utf16(head) or archives.is_tar(head) \
-                    or journal_export.sniff(head) or framing.streamed(head):
+                    or journal_export.sniff(head) or framing.streamed(head) or journal_files.is_journal(head):
                 return None
             f.seek(0)
             cuts, start, lines = [], 0, 0

@@ -35,6 +35,7 @@ class Stats:
     not_kernel: int = 0
     unmatched: int = 0  # kernel records holding a trigger that no grammar accepted
     merged: int = 0  # continuation lines (martian ll header) folded into the event before them
+    overlapped: int = 0  # events dropped: the same record read from another system log of its folder
     events: Counter = field(default_factory=Counter)
     messages: Counter = field(default_factory=Counter)
     causes: Counter = field(default_factory=Counter)  # filled where events leave the pipeline
@@ -52,6 +53,7 @@ class Stats:
         self.not_kernel += other.not_kernel
         self.unmatched += other.unmatched
         self.merged += other.merged
+        self.overlapped += other.overlapped
         self.events.update(other.events)
         self.messages.update(other.messages)
         self.causes.update(other.causes)
@@ -63,10 +65,9 @@ class Stats:
         return {
             "files": self.files, "lines": self.lines, "bytes": self.bytes, "candidates": self.candidates,
             "unframed": self.unframed, "not_kernel": self.not_kernel, "unmatched": self.unmatched,
-            "merged": self.merged,
-            "events": sum(self.events.values()), "events_by_family": dict(sorted(self.events.items())),
-            "events_by_message": dict(sorted(self.messages.items())),
-            "events_by_cause": dict(sorted(self.causes.items())),
+            "merged": self.merged, "overlapped": self.overlapped,
+            "events": sum(self.events.values()), "events_by_family": _counts(self.events),
+            "events_by_message": _counts(self.messages), "events_by_cause": _counts(self.causes),
             "evicted": dict(sorted(self.evicted.items())),
             "unreadable": [{"input": i, "reason": r} for i, r in self.unreadable],
             "skipped": [{"input": i, "reason": r} for i, r in self.skipped],
@@ -181,6 +182,11 @@ class Scanner:
     def _finish(assembler, stats) -> list[dict]:
         stats.merged += assembler.merged
         return _counted(assembler.flush(), stats)
+
+
+def _counts(counter: Counter) -> dict:
+    """A counter as a sorted dict, without the keys that events dropped later brought to zero."""
+    return {k: n for k, n in sorted(counter.items()) if n}
 
 
 def _counted(events: list[dict], stats: Stats) -> list[dict]:

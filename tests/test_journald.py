@@ -121,3 +121,75 @@ def test_journal_stdin_through_filter(journal_file):
     recs = [orjson.loads(line) for line in r.stdout.splitlines()]
     assert len(recs) == len(out.splitlines())
     assert [x["tcplog"]["family"] for x in recs if "tcplog" in x] == EXPECTED
+
+
+def test_binary_journal_file_scanned_as_journalctl_exports_it(journal_file, tmp_path):
+    """`tcplog scan system.journal`: journalctl reads the file, the events are those of its -o export
+    output, named after the journal file; with one worker and two, compressed and inside a tarball."""
+    import gzip
+    import shutil
+    import tarfile
+
+    export = tmp_path / "j.export"
+    export.write_bytes(journalctl(journal_file, "-o", "export"))
+    want = events(tcplog("scan", str(export)).stdout)
+    assert [e["family"] for e in want] == EXPECTED
+
+    def same(got):  # all but the file name
+        return [dict(e, source=dict(e["source"], file=None)) for e in got]
+
+    for workers in ("1", "2"):
+        r = tcplog("scan", journal_file, "--workers", workers, "--stats")
+        assert r.returncode == 0, r.stderr
+        got = events(r.stdout)
+        assert same(got) == same(want) and {e["source"]["file"] for e in got} == {journal_file}
+        assert orjson.loads(r.stderr.splitlines()[-1])["unreadable"] == []
+    packed = tmp_path / "system.journal.gz"
+    with open(journal_file, "rb") as src, gzip.open(packed, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    with tarfile.open(tmp_path / "journal.tgz", "w:gz") as tar:
+        tar.add(journal_file, arcname="var/log/journal/0123/system.journal")
+    for path, name in ((packed, str(packed)), (tmp_path / "journal.tgz",
+                                               f"{tmp_path / 'journal.tgz'}!var/log/journal/0123/system.journal")):
+        got = events(tcplog("scan", str(path)).stdout)
+        assert same(got) == same(want) and {e["source"]["file"] for e in got} == {name}
+
+
+def test_binary_journal_unreadable_is_named_with_the_reason(journal_file, tmp_path):
+    """No journalctl on PATH, or a file journalctl cannot read: the input is unreadable with why (exit
+    code 1), and the other inputs are read."""
+    import os
+
+    other = tmp_path / "kern.log"
+    other.write_bytes(b"Nov 22 10:00:00 web1 kernel: nf_conntrack: table full, dropping packet\n")
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    r = tcplog("scan", journal_file, str(other), env=dict(os.environ, PATH=str(bare)))
+    assert r.returncode == 1 and len(events(r.stdout)) == 1
+    assert b"a binary systemd journal file: reading it needs journalctl" in r.stderr
+    broken = tmp_path / "broken.journal"
+    broken.write_bytes(b"LPKSHHRH" + b"\0" * 300 + b"not a journal at all\n" * 100)
+    r = tcplog("scan", str(broken), str(other), "--stats")
+    assert r.returncode == 1 and len(events(r.stdout)) == 1, r.stderr
+    (unreadable,) = orjson.loads(r.stderr.splitlines()[-1])["unreadable"]
+    assert unreadable["input"] == str(broken) and unreadable["reason"].startswith("journalctl could not read")
+
+
+def test_journal_beside_syslog_files_is_not_read_twice(journal_file, tmp_path):
+    """A walked /var/log holding syslog files and journal/<machine>/system.journal: the journal's
+    kernel records are the syslog files' too, so the journal is skipped with the reason; naming the
+    journal folder reads it."""
+    import shutil
+
+    logs = tmp_path / "log"
+    (logs / "journal" / "0123").mkdir(parents=True)
+    shutil.copy(journal_file, logs / "journal" / "0123" / "system.journal")
+    (logs / "syslog").write_bytes(b"Nov 22 17:53:21 testhost kernel: nf_conntrack: nf_conntrack: table full, "
+                                  b"dropping packet\n")
+    r = tcplog("scan", str(logs), "--stats")
+    stats = orjson.loads(r.stderr.splitlines()[-1])
+    assert r.returncode == 0 and [e["family"] for e in events(r.stdout)] == ["conntrack_full"]
+    (skipped,) = stats["skipped"]
+    assert skipped["input"].endswith("journal/0123/system.journal") and "binary journal beside" in skipped["reason"]
+    r = tcplog("scan", str(logs / "journal"))
+    assert [e["family"] for e in events(r.stdout)] == EXPECTED

@@ -47,6 +47,9 @@ def summary(stats) -> None:
     d = stats.as_dict()
     console.print(f"[bold]{d['files']}[/] files, {d['lines']:,} lines, {d['bytes']:,} bytes, "
                   f"[bold]{d['events']:,}[/] events")
+    if d["overlapped"]:
+        console.print(f"{d['overlapped']:,} records read twice (the same line in two system logs of a folder, "
+                      "e.g. kern.log and syslog) counted once")
     for title, key in (("family", "events_by_family"), ("cause", "events_by_cause")):
         if d[key]:
             table = Table(show_edge=False, box=None)

@@ -20,6 +20,8 @@ from tcplog.commands.common import (EPILOG, EXIT_INPUT, EXIT_OK, build_pipeline,
                                     zone)
 from tcplog.commands.common import input_args
 from tcplog.connectors import decompress, files, inputs, sosreport, stdio, walk
+from tcplog.connectors import journal_files
+from tcplog.connectors.overlap import Overlap, archive, compared_folders, log_of
 from tcplog.enrich import Joined
 from tcplog.errors import InputError, SnapshotError
 from tcplog.framing import journal_export
@@ -87,6 +89,7 @@ def run(args) -> int:
             _unreadable(stats, path, problem)
         else:
             readable.append((path, host))
+    overlap = Overlap(compared_folders([path for path, _ in readable]))
     splittable = args.dedupe is None and args.incident_window is None and args.year is None
     tasks = []
     if args.workers > 1:
@@ -101,6 +104,8 @@ def run(args) -> int:
                 snapshot_docs=tuple(orjson.dumps(memory.load(r)) for h in memory.hosts() for r in memory.refs(h)),
                 snapshots_dir=folder.root if folder is not None else None, catalog=not args.no_classify)
             write = sink.write if args.format == "native" else _reformat(sink.write, ndjson)
+            if overlap.folders or any(archive(path) for path, _ in readable):
+                write = _without_overlap(write, overlap, stats)
             workers.run(tasks, min(args.workers, len(tasks)), config, write, stats, seen,
                         lambda where, why: _unreadable(stats, where, why))
         else:
@@ -113,6 +118,9 @@ def run(args) -> int:
                     for event in inputs.events(path, host, scanner, pipeline, ctx, stats,
                                                args.framing == journal_export.NAME,
                                                lambda where, why: _unreadable(stats, where, why), fixed is not None):
+                        if not overlap.new(event):
+                            _uncount(stats, event)
+                            continue
                         counters.note_time(seen, event["host"], event["time"])
                         stats.causes[(event["cause"] or {}).get("id") or "-"] += 1
                         sink.write(ndjson(event))
@@ -143,6 +151,29 @@ def run(args) -> int:
     elif progress.enabled() and not args.quiet:
         progress.summary(stats)
     return EXIT_INPUT if stats.unreadable else EXIT_OK
+
+
+def _without_overlap(write, overlap: Overlap, stats: Stats):
+    """Workers' native NDJSON without the records another system log of their folder gave already
+    (connectors.overlap), uncounted; the events of other files pass unparsed."""
+    def filtered(data) -> None:
+        kept = []
+        for line in bytes(data).splitlines(keepends=True):
+            event = orjson.loads(line)
+            if overlap.new(event):
+                kept.append(line)
+            else:
+                _uncount(stats, event)
+                stats.causes[(event["cause"] or {}).get("id") or "-"] -= 1
+        write(b"".join(kept))
+    return filtered
+
+
+def _uncount(stats: Stats, event: dict) -> None:
+    """Take back the counts of an event dropped as the same record read from another log."""
+    stats.overlapped += 1
+    stats.events[event["family"]] -= 1
+    stats.messages[event["message_id"]] -= 1
 
 
 def _reformat(write, render):
@@ -195,8 +226,30 @@ def _inputs(args, memory: MemoryStore, stats: Stats) -> list[tuple[str, str | No
             if not logs:
                 out.append((arg, "sosreport holds no log files tcplog reads", None))
             continue
-        out.extend((path, problem, args.host) for path, problem in walk.expand([arg]))
+        found = list(walk.expand([arg]))
+        if arg != "-" and os.path.isdir(arg):
+            found = _journals_beside_syslog(found, stats)
+        out.extend((path, problem, args.host) for path, problem in found)
     return out
+
+
+def _journals_beside_syslog(found: list[tuple[str, str | None]], stats: Stats) -> list[tuple[str, str | None]]:
+    """A walked folder (/var/log) holding system logs and binary journal files: the journal files are
+    not read, as the syslog daemon wrote the same kernel records to its logs (they cannot be
+    compared record by record: the journal's texts and times are not the syslog lines'). Named
+    itself (`tcplog scan /var/log/journal/`), a journal folder or file is read."""
+    if not any(problem is None and log_of(path) for path, problem in found):
+        return found
+    kept = []
+    for path, problem in found:
+        if problem is None and path.endswith(journal_files.SUFFIXES):
+            why = ("binary journal beside the syslog files of the folder named, which hold the same kernel "
+                   "records: not read (name the journal folder or file to read it)")
+            stats.skipped.append((path, why))
+            print(f"tcplog: {path}: {why}", file=sys.stderr)
+            continue
+        kept.append((path, problem))
+    return kept
 
 
 def _unreadable(stats: Stats, path: str, why: str) -> None:
