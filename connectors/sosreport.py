@@ -23,6 +23,9 @@ level); else `var/log/messages*` (RHEL, SUSE); else `var/log/syslog*` (oldest ro
 else the journal dump `sos_commands/logs/journalctl_--no-pager` (or its per-boot
 `journalctl_--no-pager_*` files); else `sos_commands/kernel/dmesg`.
 
+The logs' dates are local time without a zone: `zone()` reads the zone the report records
+(`scan` reads its logs in it unless --tz is given).
+
 A report is someone else's folder: every path is resolved (symlinks included) and refused
 when it leads outside the report; refusals are named in `errors`.
 """
@@ -31,7 +34,9 @@ from __future__ import annotations
 
 import glob
 import os
-from datetime import datetime, timezone
+import re
+from datetime import datetime, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tcplog.connectors import walk
 from tcplog.connectors.procfs import Filler, Tree
@@ -46,6 +51,8 @@ UNAME_FILES = ("sos_commands/kernel/uname_-a", "uname")
 SYSCTL_FILE = "sos_commands/kernel/sysctl_-a"
 LOG_GLOBS = ("var/log/kern.log*", "var/log/messages*", "var/log/syslog*")  # the first that has files
 DMESG = "sos_commands/kernel/dmesg"
+TIMEDATECTL_FILES = ("sos_commands/systemd/timedatectl", "sos_commands/systemd/timedatectl_status",
+                     "sos_commands/general/timedatectl")
 JOURNAL = "sos_commands/logs/journalctl_--no-pager"
 
 
@@ -79,6 +86,52 @@ def load(path: str, host: str | None = None) -> tuple[dict, list[str]]:
     fill.derived()
     fill.error("page_size", "unknown: a sosreport does not record it")
     return doc, _logs(tree, fill)
+
+
+def zone(path: str) -> tuple[tzinfo, str] | None:
+    """(the host's time zone, where it was read) from a report, or None. The host's syslog daemon
+    writes RFC 3164 dates (and journalctl its short output) in that zone, without saying which.
+
+    In order: timedatectl's `Time zone: America/New_York (EST, -0500)` (sos's systemd plugin), the
+    zone /etc/localtime links to, /etc/localtime's own TZif data (sos copies the file), Debian's
+    /etc/timezone, RHEL 5/6's /etc/sysconfig/clock `ZONE="…"`."""
+    tree = Tree(path, confined=True)
+    for name in TIMEDATECTL_FILES:
+        if (text := _text(tree, name)) and (m := re.search(r"^\s*Time zone:\s*(\S+)", text, re.M)):
+            if found := _named(m.group(1)):
+                return found, tree.path(name)
+    local = tree.path("etc/localtime")
+    if os.path.islink(local) and (m := re.search(r"zoneinfo/(?:posix/|right/)?(.+)\Z", os.readlink(local))):
+        if found := _named(m.group(1)):
+            return found, local
+    if not os.path.islink(local) and tree.exists("etc/localtime"):
+        try:
+            with open(tree.resolve("etc/localtime"), "rb") as f:
+                return ZoneInfo.from_file(f, key="etc/localtime"), local
+        except (OSError, ValueError, InputError):
+            pass
+    if (text := _text(tree, "etc/timezone")) and (found := _named(text.strip().splitlines()[0].strip())):
+        return found, tree.path("etc/timezone")
+    if (text := _text(tree, "etc/sysconfig/clock")) and (m := re.search(r'^\s*ZONE="?([^"\s]+)', text, re.M)):
+        if found := _named(m.group(1)):
+            return found, tree.path("etc/sysconfig/clock")
+    return None
+
+
+def _text(tree: Tree, name: str) -> str | None:
+    try:
+        return tree.text(name, 65536) if tree.exists(name) else None
+    except InputError:
+        return None
+
+
+def _named(name: str) -> tzinfo | None:
+    if name.upper() in ("UTC", "ETC/UTC", "UCT", "ZULU", "UNIVERSAL"):
+        return timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def _first(fill: Filler, section: str, names: tuple[str, ...]) -> tuple[str, str] | None:

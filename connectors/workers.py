@@ -71,6 +71,7 @@ class Task:
     end: int | None = None  # None: the whole input
     line_base: int = 0
     last: bool = True  # the last range of its file
+    tz: tzinfo | None = None  # the zone of its dates where it is not Config.tz (a sosreport's logs)
 
 
 @dataclass
@@ -121,15 +122,15 @@ def _init(config: Config, in_parent: bool = False) -> None:
         errors=decompress.read_errors())
 
 
-def _context(config: Config, path: str) -> FramingContext:
+def _context(config: Config, path: str, tz: tzinfo | None = None) -> FramingContext:
     reference = config.reference or files.mtime(path) or datetime.now().astimezone()
-    return FramingContext(reference=reference, year=config.year, tz=config.tz)
+    return FramingContext(reference=reference, year=config.year, tz=tz or config.tz)
 
 
 def _run(task: Task) -> Result:
     result = Result(task.index)
     config = _WORKER["config"]
-    ctx = _context(config, task.path)
+    ctx = _context(config, task.path, task.tz)
     _guarded(task, result, lambda: (_whole if task.end is None else _range)(task, ctx, result))
     if config.spool is not None and result.data:
         path = os.path.join(config.spool, str(task.index))
@@ -236,16 +237,20 @@ class LazyEvent(dict):
         return ndjson(occurrences.finish(event))
 
 
-def plan(paths: list[tuple[str, str | None]], splittable: bool, range_bytes: int = RANGE_BYTES) -> list[Task]:
-    """Tasks for the inputs, in output order; big uncompressed files become byte ranges."""
+def plan(paths: list[tuple[str, str | None]], splittable: bool, range_bytes: int = RANGE_BYTES,
+         zones: dict | None = None) -> list[Task]:
+    """Tasks for the inputs, in output order; big uncompressed files become byte ranges. `zones`:
+    the inputs whose dates are in another zone than --tz's."""
     tasks: list[Task] = []
+    zones = zones or {}
     for path, host in paths:
         cuts = _cuts(path, range_bytes) if splittable and path != "-" else None
         if not cuts:
-            tasks.append(Task(len(tasks), path, host))
+            tasks.append(Task(len(tasks), path, host, tz=zones.get(path)))
             continue
         for i, (start, end, base) in enumerate(cuts):
-            tasks.append(Task(len(tasks), path, host, start, end, base, last=i == len(cuts) - 1))
+            tasks.append(Task(len(tasks), path, host, start, end, base, last=i == len(cuts) - 1,
+                              tz=zones.get(path)))
     return tasks
 
 
@@ -451,7 +456,7 @@ def _rescan(task: Task, config: Config, attacher: counting.SuppressionAttacher, 
     result = Result(task.index)
 
     def replay() -> None:
-        for event in _range_events(task, _context(config, task.path), result):
+        for event in _range_events(task, _context(config, task.path, task.tz), result):
             for out in attacher.push(event):
                 write(_bytes(out))
 

@@ -21,8 +21,9 @@ def framing_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=int, metavar="YYYY",
                    help="year of the first year-less (RFC 3164) record; later Dec->Jan steps add a year "
                         "(default: place dates at or before the file's mtime, or now for stdin)")
-    p.add_argument("--tz", default="UTC", metavar="ZONE",
-                   help="IANA zone of timestamps that carry none (RFC 3164, dmesg -T, logread); default UTC")
+    p.add_argument("--tz", metavar="ZONE",
+                   help="IANA zone of timestamps that carry none (RFC 3164, dmesg -T, logread); default UTC "
+                        "(scan: a sosreport's logs are read in the report's own zone)")
     p.add_argument("--reference-time", metavar="ISO",
                    help="reference time for year inference instead of file mtimes, e.g. 2026-11-22T12:00:00Z")
 
@@ -48,8 +49,9 @@ def size(text: str) -> int | None:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def zone(name: str):
-    if name.upper() in ("UTC", "Z"):
+def zone(name: str | None):
+    """--tz: the zone named (None: UTC)."""
+    if name is None or name.upper() in ("UTC", "Z"):
         return timezone.utc
     try:
         return ZoneInfo(name)

@@ -75,7 +75,8 @@ def run(args) -> int:
     memory = MemoryStore()
     for path, why in load_snapshots(args, memory):
         _unreadable(stats, path, why)
-    sources = _inputs(args, memory, stats)
+    zones: dict[str, object] = {}  # input -> the zone its dates are in, where it is not --tz (a sosreport's)
+    sources = _inputs(args, memory, stats, zones)
     stats.skipped.extend(walk.skipped())
     folder = folder_store(args)
     pipeline = build_pipeline(args, memory, folder, dedupe=args.dedupe, incident_window=args.incident_window)
@@ -95,7 +96,7 @@ def run(args) -> int:
     if args.workers > 1:
         from tcplog.connectors import workers  # the process pool: only when there is more than one
 
-        tasks = workers.plan(readable, splittable)
+        tasks = workers.plan(readable, splittable, zones=zones)
     try:
         if len(tasks) > 1:
             config = workers.Config(
@@ -113,7 +114,7 @@ def run(args) -> int:
             errors = decompress.read_errors()
             bar = progress.Bar(len(readable))
             for path, host in readable:
-                ctx = context(args, None if path == "-" else path, tz, fixed)
+                ctx = context(args, None if path == "-" else path, zones.get(path, tz), fixed)
                 try:
                     for event in inputs.events(path, host, scanner, pipeline, ctx, stats,
                                                args.framing == journal_export.NAME,
@@ -210,8 +211,9 @@ def _counter_findings(memory: MemoryStore, folder, seen: dict, margin):
         yield from counters.findings((folder.load(r) for r in refs), since, until)
 
 
-def _inputs(args, memory: MemoryStore, stats: Stats) -> list[tuple[str, str | None, str | None]]:
-    """(path, problem, default host) per input file; a sosreport gives its logs and its snapshot."""
+def _inputs(args, memory: MemoryStore, stats: Stats, zones: dict) -> list[tuple[str, str | None, str | None]]:
+    """(path, problem, default host) per input file; a sosreport gives its logs and its snapshot, and
+    (without --tz) the zone its logs' dates are in, into `zones`."""
     out = []
     for arg in args.paths:
         if arg != "-" and os.path.isdir(arg) and sosreport.detect(arg):
@@ -223,6 +225,10 @@ def _inputs(args, memory: MemoryStore, stats: Stats) -> list[tuple[str, str | No
             if doc.get("host"):
                 memory.put(doc)
             out.extend((log, None, doc.get("host") or args.host) for log in logs)
+            if args.tz is None and (found := sosreport.zone(arg)) is not None:
+                zones.update((log, found[0]) for log in logs)
+                print(f"tcplog: {arg}: log dates read in {found[0]} (from {found[1]}; --tz overrides)",
+                      file=sys.stderr)
             if not logs:
                 out.append((arg, "sosreport holds no log files tcplog reads", None))
             continue
