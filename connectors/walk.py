@@ -6,7 +6,8 @@ regular file") instead of blocking the run, and a subdirectory that cannot be li
 too. A file is read once per run: a symbolic or hard link to a file already read (same st_dev and
 st_ino), another spelling of its path, or the file found again by a walk is skipped with a note on
 stderr; only a path named again verbatim is read again, as asked. A FIFO named on the command line
-(or `<(...)`) is read. Names that are not UTF-8 are shown with `\\xe9` escapes (`shown`).
+(or `<(...)`) is read. Files a walk finds that hold no log messages (login records such as
+lastlog and wtmp, sysstat's sa/saDD, big sparse files) are skipped with the reason (`_no_messages`). Names that are not UTF-8 are shown with `\\xe9` escapes (`shown`).
 
 Which files were given is run state of this process: `new_run()` forgets them. A scan run calls
 it first, before it expands its inputs; every `expand` after it (default `seen`) knows the files
@@ -101,6 +102,9 @@ def _walk(top: str, seen: dict) -> Iterator[tuple[str, str | None]]:
                 continue
             if not stat.S_ISREG(st.st_mode):
                 yield shown(path), f"not a regular file ({_kind(st.st_mode)}): skipped"
+            elif (why := _no_messages(root, name, st)) is not None:
+                _skipped.append((shown(path), why))
+                print(f"tcplog: {shown(path)}: {why}", file=sys.stderr)
             elif _first(path, st, seen):
                 yield path, None
     found = found or bool(errors)
@@ -132,6 +136,27 @@ def _first(path: str, st: os.stat_result, seen: dict, named: bool = False) -> bo
     _skipped.append((name, f"{again}: read once, skipped"))
     print(f"tcplog: {name}: {again}: read once, skipped", file=sys.stderr)
     return False
+
+
+_RECORDS = frozenset({"lastlog", "wtmp", "btmp", "utmp", "faillog", "tallylog", "wtmpx", "btmpx", "lastlog2.db"})
+_SA = re.compile(r"sa\d{2}\Z")  # sysstat's binary daily files (sa/sar23 beside them is text)
+SPARSE_MIN = 64 << 20
+
+
+def _no_messages(root: str, name: str, st: os.stat_result) -> str | None:
+    """Why a file a walk found in a log folder holds no log messages (so is not read), else None:
+    the login records in /var/log (lastlog, wtmp, btmp, faillog, tallylog: binary structures; RHEL's
+    lastlog is a sparse file of up to 292 GB once uid 4294967294 has logged in), sysstat's binary
+    `sa/saDD` files, and any big file that is mostly holes. Named on the command line, it is read."""
+    base = rotation_order(name)[0]
+    if base in _RECORDS:
+        return "binary login records (lastlog, wtmp, btmp …), not log messages: skipped (name it to read it)"
+    if _SA.match(name) and os.path.basename(root) == "sa":
+        return "sysstat's binary activity file, not log messages: skipped (name it to read it)"
+    if st.st_size >= SPARSE_MIN and getattr(st, "st_blocks", None) is not None and st.st_blocks * 512 < st.st_size // 8:
+        return (f"a sparse file ({st.st_size / (1 << 30):.1f} GiB, mostly holes), not log messages: "
+                "skipped (name it to read it)")
+    return None
 
 
 def _kind(mode: int) -> str:
