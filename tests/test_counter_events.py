@@ -218,3 +218,15 @@ def test_counter_events_are_identical_whatever_the_workers(tmp_path):
     (ct,) = counted(got)
     shown = sum(e["count"] + e["suppressed"] for e in got if e["family"] == "conntrack_full" and e is not ct)
     assert ct["fields"]["logged"] == shown > 10000 and ct["fields"]["silent"] == 50000 - shown
+
+
+def test_families_lists_the_counter_only_message_ids():
+    """`tcplog families --json` gives each family's counter-only message ids with their counters."""
+    r = tcplog("families", "--json")
+    catalog = {f["family"]: f for f in json.loads(r.stdout)}
+    assert catalog["syn_flood"]["counters"] == [
+        {"message_id": "syn_flood.accept_queue_counter", "counter": "netstat.TcpExt.ListenOverflows"},
+        {"message_id": "syn_flood.syn_drop_counter", "counter": "netstat.TcpExt.TCPReqQFullDrop"}]
+    assert catalog["martian_source"]["counters"] == []
+    listed = {c["message_id"] for f in catalog.values() for c in f["counters"]}
+    assert listed == {s.message_id for s in counters.SIGNALS}
