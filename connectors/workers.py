@@ -79,10 +79,10 @@ class Result:
     index: int
     data: bytearray | mmap.mmap = field(default_factory=bytearray)  # the events, serialised, in order
     marks: list = field(default_factory=list)  # range tasks: (offset in data, kind, payload), in order
-    open: list = field(default_factory=list)  # range tasks: (meta, bytes) of events held at the end
+    open: list = field(default_factory=list)  # range tasks: (meta, bytes, logged key) of events held at the end
     hosts: int = 0  # range tasks: hosts that held an event in the range
     stats: Stats = field(default_factory=Stats)
-    seen: dict = field(default_factory=dict)  # host -> [first, last] event time
+    seen: counters.Seen = field(default_factory=counters.Seen)  # event times; lines of finished events
     error: tuple[str, str] | None = None
     spooled: str | None = None  # the file holding `data` (Config.spool), mapped back by the parent
 
@@ -167,9 +167,10 @@ def _guarded(task: Task, result: Result, work) -> Result:
 
 
 def _noted(events, result: Result):
-    """The events, their host's time span and their cause counted into the result."""
+    """The events, their host's time span and their cause counted into the result (their lines are
+    noted where their counts are settled: _whole, _range, and _bytes in the parent)."""
     for event in events:
-        counters.note_time(result.seen, event["host"], event["time"])
+        result.seen.note_time(event["host"], event["time"])
         result.stats.causes[(event["cause"] or {}).get("id") or "-"] += 1
         yield event
 
@@ -179,6 +180,7 @@ def _whole(task: Task, ctx: FramingContext, result: Result) -> None:
     for event in _noted(inputs.events(task.path, task.host, w["scanner"], w["pipeline"], ctx, result.stats,
                                       config.force_export, lambda where, why: skipped.append((where, why)),
                                       config.reference is not None), result):
+        result.seen.note_lines(counters.logged_key(event), event["count"] + event["suppressed"])
         result.data += ndjson(event)
     result.stats.files += 1
     result.stats.unreadable.extend(skipped)
@@ -203,8 +205,9 @@ def _range(task: Task, ctx: FramingContext, result: Result) -> None:
                 kind, payload = out
                 result.marks.append((len(result.data), kind, _meta(payload) if kind == attacher.NOTICE else payload))
             else:
-                result.data += ndjson(occurrences.finish(out))
-    result.open = [(_meta(e), ndjson(occurrences.finish(e))) for e in attacher.open()]
+                result.seen.note(occurrences.finish(out))
+                result.data += ndjson(out)
+    result.open = [(_meta(e), ndjson(occurrences.finish(e)), counters.logged_key(e)) for e in attacher.open()]
     result.hosts = attacher.hosts
 
 
@@ -223,10 +226,11 @@ def _meta(event: dict) -> dict:
 class LazyEvent(dict):
     """An event kept serialised; decoded again only if the attacher changed it."""
 
-    def __init__(self, meta: dict, data: bytes):
+    def __init__(self, meta: dict, data: bytes, logged_key: tuple | None = None):
         super().__init__(meta)
         self.data = data
         self.original = dict(meta)
+        self.logged_key = logged_key  # counters.logged_key of the event: its lines are noted when written
 
     def render(self) -> bytes:
         changed = {k: self[k] for k in ("count", "suppressed", "last_time") if self[k] != self.original[k]}
@@ -313,7 +317,8 @@ def _boundary(f, pos: int, size: int) -> int:
             base, buf = base + i, buf[i:]
 
 
-def run(tasks: list[Task], workers: int, config: Config, write, stats: Stats, seen: dict, on_error) -> None:
+def run(tasks: list[Task], workers: int, config: Config, write, stats: Stats, seen: counters.Seen,
+        on_error) -> None:
     """Run the tasks on `workers` processes; write each event's bytes in single-process order."""
     watch = _SignalWatch()
     try:
@@ -384,7 +389,7 @@ def _spool_parent() -> str:
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else tempfile.gettempdir()
 
 
-def _run_pool(tasks: list[Task], workers: int, config: Config, write, stats: Stats, seen: dict, on_error,
+def _run_pool(tasks: list[Task], workers: int, config: Config, write, stats: Stats, seen: counters.Seen, on_error,
               stopped=lambda: False) -> None:
     attacher, current = None, None
     with ProcessPoolExecutor(workers, initializer=_init, initargs=(config,)) as pool:
@@ -408,29 +413,29 @@ def _run_pool(tasks: list[Task], workers: int, config: Config, write, stats: Sta
                 write(memoryview(result.data))
                 continue
             if current != task.path:
-                _drain(attacher, write, stats)
+                _drain(attacher, write, seen, stats)
                 attacher = counting.SuppressionAttacher(config.settings.suppression_window,
                                                         config.settings.suppression_hosts)
                 current = task.path
             if attacher.held + result.hosts > attacher.max_hosts:
-                result = _rescan(task, config, attacher, write)  # the host bound could bite: replay it here
+                result = _rescan(task, config, attacher, write, seen)  # the host bound could bite: replay it here
             else:
-                _settle(result, attacher, write)
+                _settle(result, attacher, write, seen)
             _account(result, stats, seen, on_error)
             if task.last:
-                _drain(attacher, write, stats)
+                _drain(attacher, write, seen, stats)
                 attacher, current = None, None
-        _drain(attacher, write, stats)
+        _drain(attacher, write, seen, stats)
 
 
-def _account(result: Result, stats: Stats, seen: dict, on_error) -> None:
+def _account(result: Result, stats: Stats, seen: counters.Seen, on_error) -> None:
     stats.merge(result.stats)
-    counters.merge_seen(seen, result.seen)
+    seen.merge(result.seen)
     if result.error:
         on_error(*result.error)
 
 
-def _settle(result: Result, attacher: counting.SuppressionAttacher, write) -> None:
+def _settle(result: Result, attacher: counting.SuppressionAttacher, write, seen: counters.Seen) -> None:
     """A range's output into the file's attacher: its bytes as they are, its markers applied."""
     view, done = memoryview(result.data), 0
     for at, kind, payload in result.marks:
@@ -441,15 +446,16 @@ def _settle(result: Result, attacher: counting.SuppressionAttacher, write) -> No
             attacher.attach(payload)
         else:
             for out in attacher.release(payload):
-                write(_bytes(out))
+                write(_bytes(out, seen))
     if done < len(view):
         write(view[done:])
-    for meta, data in result.open:
-        for out in attacher.hold(LazyEvent(meta, data)):  # never releases: the caller checked the bound
-            write(_bytes(out))
+    for meta, data, logged_key in result.open:
+        for out in attacher.hold(LazyEvent(meta, data, logged_key)):  # never releases: the caller checked the bound
+            write(_bytes(out, seen))
 
 
-def _rescan(task: Task, config: Config, attacher: counting.SuppressionAttacher, write) -> Result:
+def _rescan(task: Task, config: Config, attacher: counting.SuppressionAttacher, write,
+            seen: counters.Seen) -> Result:
     """A range replayed in this process through the file's own attacher (exact under the host bound)."""
     if "pipeline" not in _WORKER:
         _init(config, in_parent=True)
@@ -458,19 +464,24 @@ def _rescan(task: Task, config: Config, attacher: counting.SuppressionAttacher, 
     def replay() -> None:
         for event in _range_events(task, _context(config, task.path, task.tz), result):
             for out in attacher.push(event):
-                write(_bytes(out))
+                write(_bytes(out, seen))
 
     return _guarded(task, result, replay)
 
 
-def _bytes(event) -> bytes:
-    """A held event's output: a range's serialised one, or one replayed here."""
-    return event.render() if isinstance(event, LazyEvent) else ndjson(occurrences.finish(event))
+def _bytes(event, seen: counters.Seen) -> bytes:
+    """A held event's output (a range's serialised one, or one replayed here), its lines noted:
+    its counts are settled now."""
+    if isinstance(event, LazyEvent):
+        seen.note_lines(event.logged_key, event["count"] + event["suppressed"])
+        return event.render()
+    seen.note_lines(counters.logged_key(occurrences.finish(event)), event["count"] + event["suppressed"])
+    return ndjson(event)
 
 
-def _drain(attacher, write, stats: Stats | None = None) -> None:
+def _drain(attacher, write, seen: counters.Seen, stats: Stats | None = None) -> None:
     if attacher is not None:
         for out in attacher.flush():
-            write(_bytes(out))
+            write(_bytes(out, seen))
         if stats is not None and attacher.released_early:
             stats.evicted["held_for_notices"] += attacher.released_early

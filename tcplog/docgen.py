@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import sys
 
+from tcplog.counters import SIGNALS
 from tcplog.grammars import FAMILIES
 
 HEADER = """# Message families
@@ -17,6 +18,8 @@ HEADER = """# Message families
 Generated from the family modules in `grammars/` by `python -m tcplog.docgen` (`make docs`);
 do not edit by hand. Each family lists what prints it, real example lines, the typed fields
 every event of the family carries in `fields`, and one stable `message_id` per wording.
+Families whose limit the kernel also counts list their counter-only message ids: events made
+from two snapshots whose counter rose, with no log line (docs/events.md, Counter-only events).
 `tcplog families` prints the same catalog on a terminal.
 
 | family | origin | message ids |
@@ -50,6 +53,12 @@ def render() -> str:
             out.append(f"\nNot printed by kernels of a later series than: {lasts} (the stable releases of that "
                        "series still print it). A host reporting a later kernel did not print the line with it: the "
                        "line predates an upgrade, or the snapshot is another machine's, and its cause says so.\n")
+        signals = [s for s in SIGNALS if s.family == f.FAMILY]
+        if signals:
+            out.append("\nCounter-only message ids (no wording: made from two snapshots whose counter rose):\n\n"
+                       "| message id | counter |\n| --- | --- |\n")
+            for s in signals:
+                out.append(f"| `{s.message_id}` | `{'.'.join(s.path)}` |\n")
     return "".join(out)
 
 

@@ -5,13 +5,18 @@ more were reported hidden. When two snapshots bracket the event, the counter tha
 same thing (e.g. nf_conntrack `drop` for "table full, dropping packet") gives the real number
 for that interval. `occurrences` holds both and the estimate: the counter delta when it is
 known and not smaller than what the log shows, else the log's count.
+
+A counter-only event (tcplog.counters, framing `snapshot`) has no line: its `logged` and
+`suppressed` are 0, its counter and delta are its own, and its estimate is the silent part (the
+delta less the lines the log shows for that counter between the same two snapshots), so no
+occurrence is counted both in a logged event's lines and in the counter event.
 """
 
 from __future__ import annotations
 
 from tcplog import boots
 from tcplog.classify.facts import UNKNOWN, udp_mib
-from tcplog.counters import counter_at
+from tcplog.counters import FRAMING, counter_at
 
 # family -> the snapshot counter that counts each occurrence of the message
 COUNTERS = {
@@ -20,10 +25,13 @@ COUNTERS = {
     "orphans": ("netstat", "TcpExt", "TCPAbortOnMemory"),
     "tcp_mem": ("netstat", "TcpExt", "TCPAbortOnMemory"),
     "socket_memory": ("netstat", "TcpExt", "TCPAbortOnMemory"),
+    "syn_flood": ("netstat", "TcpExt", "{action}"),  # {action}: TCPReqQFullDrop or TCPReqQFullDoCookies
     "udp_bad_checksum": ("snmp", "{udp}", "InCsumErrors"),  # {udp}: Udp, UdpLite, Udp6 or UdpLite6
     "udp_short_packet": ("snmp", "{udp}", "InErrors"),
     "neigh_overflow": ("neighbour", "{table}", "table_fulls"),
 }
+# a SYN flood line's action -> the counter tcp_syn_flood_action() bumps for every SYN it handles (3.1+)
+SYN_ACTIONS = {"drop": "TCPReqQFullDrop", "cookies": "TCPReqQFullDoCookies"}
 
 
 def counter_delta(event: dict, before: dict | None, after: dict | None) -> tuple[str, int] | None:
@@ -38,6 +46,11 @@ def counter_delta(event: dict, before: dict | None, after: dict | None) -> tuple
         if group is UNKNOWN:
             return None
         path = (path[0], group, path[2])
+    if path[2] == "{action}":
+        name = SYN_ACTIONS.get(event["fields"].get("action"))
+        if name is None:
+            return None
+        path = (path[0], path[1], name)
     if boots.apart(before, after):
         return None  # counters restart at boot
     v0, v1 = counter_at(before, path), counter_at(after, path)
@@ -48,6 +61,11 @@ def counter_delta(event: dict, before: dict | None, after: dict | None) -> tuple
 
 def start(event: dict, before: dict | None, after: dict | None) -> None:
     """Record the counter delta (at classification time, when the snapshots are at hand)."""
+    if _counted(event):
+        fields = event["fields"]
+        event["occurrences"] = {"logged": 0, "suppressed": 0, "counter": fields["counter"],
+                                "counter_delta": fields["delta"], "estimate": fields["silent"], "basis": "counter"}
+        return
     found = counter_delta(event, before, after)
     event["occurrences"] = {"logged": event["count"], "suppressed": event["suppressed"],
                             "counter": found[0] if found else None, "counter_delta": found[1] if found else None,
@@ -60,6 +78,8 @@ def finish(event: dict) -> dict:
     if occ is None:
         start(event, None, None)
         occ = event["occurrences"]
+    if _counted(event):
+        return event
     logged = event["count"] + event["suppressed"]
     occ["logged"], occ["suppressed"] = event["count"], event["suppressed"]
     delta = occ["counter_delta"]
@@ -68,3 +88,8 @@ def finish(event: dict) -> dict:
     else:
         occ["estimate"], occ["basis"] = logged, "log"
     return event
+
+
+def _counted(event: dict) -> bool:
+    """A counter-only event (tcplog.counters): no line, its occurrences are its counter's."""
+    return (event.get("source") or {}).get("framing") == FRAMING

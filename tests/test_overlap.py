@@ -156,3 +156,25 @@ def test_overlap_keeps_the_most_any_log_holds():
         assert len(kept) == 3 and overlap.dropped == 3, order
     counter = {"source": {"file": None}, "raw": "x", "raw_b64": None}  # counter-only events have no file
     assert Overlap({"/v"}).new(counter)
+
+
+def test_a_record_read_twice_is_logged_once_for_the_counter_events(tmp_path):
+    """kern.log and syslog both hold the 'table full' line: the counter event of the same pair says
+    one line was logged, not two, with one worker and with two (where the parent drops the copy)."""
+    from tcplog.snapshot import document
+    from tests.test_counter_events import EARLY, LATE, snapshot
+
+    line = b"Nov 20 10:00:00 web1 kernel: nf_conntrack: nf_conntrack: table full, dropping packet\n"
+    logs = tmp_path / "log"
+    logs.mkdir()
+    (logs / "kern.log").write_bytes(line)
+    (logs / "syslog").write_bytes(line)
+    args = []
+    for i, doc in enumerate((snapshot(EARLY), snapshot(LATE, {"conntrack.stat.drop": 90}))):
+        (tmp_path / f"s{i}.json").write_bytes(document.dumps(doc))
+        args += ["--snapshot", str(tmp_path / f"s{i}.json")]
+    for workers in ("1", "2"):
+        got, stats = scan(str(logs), *args, "--workers", workers)
+        (ct,) = [e for e in got if e["message_id"] == "conntrack_full.counter"]
+        assert (ct["fields"]["logged"], ct["fields"]["silent"]) == (1, 89), workers
+        assert stats["overlapped"] == 1 and stats["events_by_message"]["conntrack_full.pr_fmt"] == 1

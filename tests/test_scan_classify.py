@@ -50,6 +50,7 @@ def test_store_join_and_counter_only_event(tmp_path):
     assert logged["snapshot"]["after"]["time"] == "2026-11-20T10:05:00.000000Z"
     assert logged["cause"]["id"] == "tw_bucket_overflow.limit"
     assert counted["message_id"] == "tw_bucket_overflow.counter" and counted["fields"]["delta"] == 5000
+    assert (counted["fields"]["logged"], counted["fields"]["silent"]) == (1, 4999)  # the logged line is not silent
     assert counted["cause"]["id"] != "ambiguous"
 
 

@@ -15,6 +15,7 @@ from datetime import timezone
 
 import pytest
 
+from tcplog import counters
 from tcplog.connectors import workers
 from tcplog.framing.context import parse_iso
 from tcplog.pipeline import PipelineSettings
@@ -67,7 +68,7 @@ def test_byte_ranges_give_the_output_of_one_process(tmp_path, monkeypatch):
     config = _config()
     out = bytearray()
     stats = Stats()
-    workers.run(tasks, 2, config, out.extend, stats, {}, lambda *a: pytest.fail(str(a)))
+    workers.run(tasks, 2, config, out.extend, stats, counters.Seen(), lambda *a: pytest.fail(str(a)))
     assert bytes(out) == one
     assert stats.lines == 6000 and stats.files == 1
 
@@ -90,7 +91,7 @@ def test_results_come_back_through_a_private_spool_folder_that_is_removed(tmp_pa
     monkeypatch.setattr(workers, "_unspool", lambda r: unspooled.append(r.spooled) or real_unspool(r))
     tasks = workers.plan([(str(log), None)], True, range_bytes=20_000)
     out = bytearray()
-    workers.run(tasks, 2, _config(), out.extend, Stats(), {}, lambda *a: pytest.fail(str(a)))
+    workers.run(tasks, 2, _config(), out.extend, Stats(), counters.Seen(), lambda *a: pytest.fail(str(a)))
     assert out.count(b"\n") > 1000
     assert len(made) == 1 and not os.path.exists(made[0])
     assert sum(p is not None for p in unspooled) == len(tasks)  # every range's bytes came by file
@@ -119,13 +120,13 @@ def test_byte_ranges_stay_identical_when_the_host_bound_releases_early(tmp_path)
     log.write_bytes(("\n".join(lines) + "\n").encode())
     config = _config(settings=PipelineSettings(suppression_hosts=5))
     whole, one_stats = bytearray(), Stats()  # the file as one task: one pipeline over the whole stream
-    workers.run(workers.plan([(str(log), None)], False), 1, config, whole.extend, one_stats, {}, pytest.fail)
+    workers.run(workers.plan([(str(log), None)], False), 1, config, whole.extend, one_stats, counters.Seen(), pytest.fail)
     one = bytes(whole)
     assert one.count(b'"count":1,"suppressed":0,') < one.count(b"\n")  # notices did attach
     tasks = workers.plan([(str(log), None)], True, range_bytes=8_000)
     assert len(tasks) > 10
     out, stats = bytearray(), Stats()
-    workers.run(tasks, 2, config, out.extend, stats, {}, lambda *a: pytest.fail(str(a)))
+    workers.run(tasks, 2, config, out.extend, stats, counters.Seen(), lambda *a: pytest.fail(str(a)))
     assert bytes(out) == one
     assert sum(stats.events.values()) == sum(one_stats.events.values()) == one.count(b"\n")
     # the bound's early releases are counted, alike in both runs (--stats "evicted")

@@ -25,16 +25,14 @@ from importlib import resources
 from pathlib import Path
 
 from tcplog.classify.predicates import COMBINATORS, PREDICATES, SUGGESTIONS, VALUES
+from tcplog.counters import synthetic_messages
 from tcplog.errors import RuleError
 from tcplog.grammars import BY_ID as FAMILIES
 from tcplog.kernelver import KernelRange
 from tcplog.kernelver import parse as parse_kernel
 
-# Message ids no grammar produces: events made from snapshot counters when the log is silent.
-SYNTHETIC_MESSAGES = {
-    "tw_bucket_overflow.counter": "TcpExt TCPTimeWaitOverflow rose between two snapshots: kernels from "
-                                  "~3.1 count TIME_WAIT overflows instead of logging them (no log line)",
-}
+# Message ids no grammar produces: events made from snapshot counters when the log is silent (tcplog.counters).
+SYNTHETIC_MESSAGES = synthetic_messages()
 
 CONFIDENCE = {"high": 0, "medium": 1, "low": 2}
 PATH = re.compile(r"^(sysctl:[A-Za-z0-9_.\-/{}]+(\[\d{1,3}\])?"

@@ -60,8 +60,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help="worker processes (default: the cores); files, and byte ranges of large uncompressed "
                         "files, are scanned in parallel with output identical to one process")
     p.add_argument("--no-counter-events", action="store_true",
-                   help="do not emit counter-only events (counters that rose between two snapshots of a host, "
-                        "e.g. TcpExt TCPTimeWaitOverflow, which kernels from ~3.1 count without logging)")
+                   help="do not emit counter-only events (counters that rose between two snapshots of a host: "
+                        "limits the kernel counts but logs seldom or never, such as TcpExt ListenOverflows and "
+                        "TCPTimeWaitOverflow, conntrack drop, neighbour table_fulls; docs/events.md)")
     return p
 
 
@@ -83,7 +84,7 @@ def run(args) -> int:
     out = open(args.output, "wb") if args.output else sys.stdout.buffer
     sink = stdio.EventSink(out)
     ndjson = formats.renderer(args.format, received_now())
-    seen: dict[str | None, list] = {}
+    seen = counters.Seen()
     readable = []
     for path, problem, host in sources:
         if problem:
@@ -106,7 +107,7 @@ def run(args) -> int:
                 snapshots_dir=folder.root if folder is not None else None, catalog=not args.no_classify)
             write = sink.write if args.format == "native" else _reformat(sink.write, ndjson)
             if overlap.folders or any(archive(path) for path, _ in readable):
-                write = _without_overlap(write, overlap, stats)
+                write = _without_overlap(write, overlap, stats, seen)
             workers.run(tasks, min(args.workers, len(tasks)), config, write, stats, seen,
                         lambda where, why: _unreadable(stats, where, why))
         else:
@@ -122,7 +123,7 @@ def run(args) -> int:
                         if not overlap.new(event):
                             _uncount(stats, event)
                             continue
-                        counters.note_time(seen, event["host"], event["time"])
+                        seen.note(event)
                         stats.causes[(event["cause"] or {}).get("id") or "-"] += 1
                         sink.write(ndjson(event))
                     stats.files += 1
@@ -154,9 +155,10 @@ def run(args) -> int:
     return EXIT_INPUT if stats.unreadable else EXIT_OK
 
 
-def _without_overlap(write, overlap: Overlap, stats: Stats):
+def _without_overlap(write, overlap: Overlap, stats: Stats, seen: counters.Seen):
     """Workers' native NDJSON without the records another system log of their folder gave already
-    (connectors.overlap), uncounted; the events of other files pass unparsed."""
+    (connectors.overlap), uncounted: in the stats, and in the lines the counter-only events leave
+    out of their silent part (the workers noted every event they wrote)."""
     def filtered(data) -> None:
         kept = []
         for line in bytes(data).splitlines(keepends=True):
@@ -166,6 +168,7 @@ def _without_overlap(write, overlap: Overlap, stats: Stats):
             else:
                 _uncount(stats, event)
                 stats.causes[(event["cause"] or {}).get("id") or "-"] -= 1
+                seen.note_lines(counters.logged_key(event), -(event["count"] + event["suppressed"]))
         write(b"".join(kept))
     return filtered
 
@@ -194,21 +197,22 @@ def _positive(text: str) -> int:
     return n
 
 
-def _counter_findings(memory: MemoryStore, folder, seen: dict, margin):
+def _counter_findings(memory: MemoryStore, folder, seen: counters.Seen, margin):
     """Counter-only events: every pair of the snapshots given on the command line, and the folder
-    store's pairs around the time of the events seen for each host."""
+    store's pairs around the time of the events seen for each host; each leaves out the lines the
+    log already shows for its counter between the same two snapshots."""
     for host in memory.hosts():
-        yield from counters.findings(memory.load(r) for r in memory.refs(host))
+        yield from counters.findings((memory.load(r) for r in memory.refs(host)), seen=seen)
     if folder is None:
         return
-    for host, times in sorted(seen.items(), key=lambda kv: str(kv[0])):
+    for host, times in sorted(seen.spans.items(), key=lambda kv: str(kv[0])):
         if host is None or memory.refs(host):
             continue
         since, until = counters.span(times, margin)
         if since is None:
             continue
         refs = [r for r in folder.refs(host) if since - margin <= r.time <= until + margin]
-        yield from counters.findings((folder.load(r) for r in refs), since, until)
+        yield from counters.findings((folder.load(r) for r in refs), since, until, seen)
 
 
 def _inputs(args, memory: MemoryStore, stats: Stats, zones: dict) -> list[tuple[str, str | None, str | None]]:
