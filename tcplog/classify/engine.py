@@ -370,7 +370,7 @@ def _remedy(r: dict, facts: Facts) -> dict | None:
         sink: list = []
         resolved = {k: (value(v, facts, sink) if k in spec.facts else v) for k, v in args.items()}
         suggested, cap_note = _capped(spec.fn(_parsed(current), **resolved), cap, facts)
-        if suggested is not UNKNOWN and suggested == _parsed(current):
+        if suggested is not UNKNOWN and _same(suggested, _parsed(current)):
             return None
     suggested_text = None if suggested is UNKNOWN else _fmt(suggested)
     command = None
@@ -387,6 +387,13 @@ def _remedy(r: dict, facts: Facts) -> dict | None:
         "why": _kernel_note(r.get("kernel"), facts) + render(r["why"], facts)[0] + cap_note,
         "guardrails": list(r["guardrails"]),
     }
+
+
+def _same(suggested, current) -> bool:
+    """The suggestion is the knob's current value (a fixed value written as text, `value = "1"`, too)."""
+    if current is UNKNOWN:
+        return False
+    return (_parsed(suggested) if isinstance(suggested, str) else suggested) == current
 
 
 def _parsed(current):

@@ -223,6 +223,19 @@ def test_a_remediation_that_would_not_change_the_knob_is_left_out():
     assert [x["suggested"] for x in cause["remediation"]] == ["180000", "8192"]
 
 
+def test_a_fixed_value_written_as_text_is_left_out_when_the_knob_has_it():
+    """`suggested = {helper = "fixed", value = "1"}` (as the rules write tcp_syncookies=1): left out on a
+    host where the sysctl already reads 1, kept where it reads 0."""
+    fixed = {"knob": "net.ipv4.tcp_syncookies", "direction": "set", "suggested": {"helper": "fixed", "value": "1"},
+             "command": "sysctl -w net.ipv4.tcp_syncookies={suggested}", "why": "answer SYNs with cookies",
+             "guardrails": []}
+    r = rule(conditions=[], remediation=[fixed])
+    for value, wanted in (("1", []), ("0", ["1"]), ("2", ["1"])):
+        snap = dict(AT_LIMIT, sysctl=dict(AT_LIMIT["sysctl"], **{"net.ipv4.tcp_syncookies": value}))
+        cause = classify(event(), snap, None, catalog=catalog(r))
+        assert [x["suggested"] for x in cause["remediation"]] == wanted, value
+
+
 def ranged(command: str, **kernel) -> dict:
     """A tcp_max_tw_buckets remediation entry for the kernels of `kernel` (min, max)."""
     return {"knob": "net.ipv4.tcp_max_tw_buckets", "direction": "raise", "suggested": {"helper": "double"},
