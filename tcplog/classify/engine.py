@@ -354,7 +354,8 @@ def _capped(suggested, cap: dict | None, facts: Facts):
 
 def _remedy(r: dict, facts: Facts) -> dict | None:
     """The remediation filled in for this host; None when its suggested value is the knob's
-    current one (raising 4096 to 4096 is no advice: the cause lies elsewhere). The suggestion is
+    current one (raising 4096 to 4096 is no advice: the cause lies elsewhere), unless the advice is
+    to keep it (`direction = "keep"`: keep tcp_syncookies at 1 under a spoofed flood). The suggestion is
     capped at what the kernel accepts (`suggested.cap`); with the kernel unknown, an entry meant for
     some kernels (`kernel`) says which in its `why`."""
     knob, _ = render(r["knob"], facts)
@@ -370,7 +371,7 @@ def _remedy(r: dict, facts: Facts) -> dict | None:
         sink: list = []
         resolved = {k: (value(v, facts, sink) if k in spec.facts else v) for k, v in args.items()}
         suggested, cap_note = _capped(spec.fn(_parsed(current), **resolved), cap, facts)
-        if suggested is not UNKNOWN and _same(suggested, _parsed(current)):
+        if suggested is not UNKNOWN and r["direction"] != "keep" and _same(suggested, _parsed(current)):
             return None
     suggested_text = None if suggested is UNKNOWN else _fmt(suggested)
     command = None

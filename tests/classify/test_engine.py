@@ -234,6 +234,9 @@ def test_a_fixed_value_written_as_text_is_left_out_when_the_knob_has_it():
         snap = dict(AT_LIMIT, sysctl=dict(AT_LIMIT["sysctl"], **{"net.ipv4.tcp_syncookies": value}))
         cause = classify(event(), snap, None, catalog=catalog(r))
         assert [x["suggested"] for x in cause["remediation"]] == wanted, value
+    keep = rule(conditions=[], remediation=[dict(fixed, direction="keep")])  # "keep it at 1" stays advice
+    snap = dict(AT_LIMIT, sysctl=dict(AT_LIMIT["sysctl"], **{"net.ipv4.tcp_syncookies": "1"}))
+    assert [x["suggested"] for x in classify(event(), snap, None, catalog=catalog(keep))["remediation"]] == ["1"]
 
 
 def ranged(command: str, **kernel) -> dict:
