@@ -1,4 +1,4 @@
-"""Log lines as people paste them: indented, quoted, cut, prefixed by the tool that fetched them.
+"""Log lines as people paste them: indented, quoted, cut, prefixed by the tool that fetched them, wrapped.
 
 Each shape comes from the real pastes in tests/fixtures/real (test_real_logs.py); these tests pin one
 behaviour each, with the cases that must not be read that way.
@@ -6,12 +6,15 @@ behaviour each, with the cases that must not be read that way.
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timezone
 
 import pytest
 
 from tcplog import framing
+from tcplog.connectors.files import blocks
 from tcplog.framing.context import FramingContext
+from tcplog.scan import Scanner, Stats
 
 REF = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
 CT = "nf_conntrack: nf_conntrack: table full, dropping packet"
@@ -19,6 +22,12 @@ CT = "nf_conntrack: nf_conntrack: table full, dropping packet"
 
 def decode(line: str):
     return framing.decode(line.encode(), FramingContext(reference=REF))
+
+
+def scan(text: str, size: int = 1 << 20) -> tuple[list[dict], Stats]:
+    stats = Stats()
+    ctx = FramingContext(reference=REF)
+    return list(Scanner().scan_blocks(blocks(io.BytesIO(text.encode()), size=size), ctx, "x", stats)), stats
 
 
 @pytest.mark.parametrize("prefix", ["    ", "\t", "  ", "> ", ">> ", ">>> ", "> > ", " > ", ">"])
@@ -111,3 +120,49 @@ def test_a_program_tag_with_a_pid_in_bare_text_is_user_space():
     r = decode("rsyslogd[614]: rsyslogd[internal_messages]: 3543 messages lost due to rate-limiting")
     assert (r.program, r.pid, r.kernel, r.text) == ("rsyslogd", 614, False,
                                                      "rsyslogd[internal_messages]: 3543 messages lost due to rate-limiting")
+
+
+def test_a_wrapped_line_is_rejoined_into_one_event():
+    """A mail-wrapped line (a space lost at the wrap) gives one event whose raw holds both lines."""
+    text = "Feb 23 16:44:36 jobs kernel: [1.5] nf_conntrack: table full,\ndropping packet\n"
+    events, stats = scan(text)
+    assert [(e["message_id"], e["source"]["line"], e["raw"]) for e in events] == [
+        ("conntrack_full.ratelimited", 1, text.rstrip("\n"))]
+    assert (stats.candidates, stats.unmatched, stats.lines) == (1, 0, 2)
+
+
+def test_a_terminal_hard_wrap_is_rejoined_without_a_space():
+    """A terminal wraps at its width inside a word: the halves are joined as they are."""
+    events, _ = scan("[  1.5] NETDEV WATCHDOG: eth0 (r8169): transmit queue 0 tim\ned out\n")
+    assert [(e["message_id"], e["fields"]["queue"]) for e in events] == [("netdev_watchdog.queue", 0)]
+
+
+def test_a_wrapped_tail_is_not_read_again():
+    """The second half is read once, as part of the first: one candidate, one event, two lines counted."""
+    events, stats = scan("[  1.5] TCP: request_sock_TCP: Possible SYN flooding on port\n0.0.0.0:7070. Sending cookies.\n"
+                         "[  1.6] nf_conntrack: table full, dropping packet\n")
+    assert [(e["message_id"], e["source"]["line"]) for e in events] == [("syn_flood.addr", 1),
+                                                                          ("conntrack_full.ratelimited", 3)]
+    assert (stats.candidates, stats.unmatched, stats.lines) == (2, 0, 3)
+
+
+@pytest.mark.parametrize("tail", ["Feb 23 16:44:37 jobs kernel: dropping packet", "[  1.6] dropping packet",
+                                  "kernel: dropping packet", '{"msg": "dropping packet"}', ""])
+def test_a_line_with_a_header_of_its_own_is_not_a_wrapped_tail(tail):
+    """The next line is another record (or nothing): the unmatched line stays unmatched."""
+    events, stats = scan(f"Feb 23 16:44:36 jobs kernel: nf_conntrack: table full,\n{tail}\n")
+    assert events == [] and stats.unmatched == 1
+
+
+def test_a_matching_line_is_never_joined():
+    """A line that matches on its own keeps its own event, even if the next line is headerless."""
+    events, _ = scan(f"[  1.5] {CT}\ndropping packet\n")
+    assert [e["raw"] for e in events] == [f"[  1.5] {CT}"]
+
+
+def test_the_inputs_last_line_is_read_with_the_line_it_continues():
+    """The last line stays in the block before it, so a wrapped last line still completes its record."""
+    data = b"x\n" * 40_000 + b"> [ 14.8] TCP: tun0: Driver has suspect GRO implementation, TCP\n> performance may be compromised.\n"
+    assert len(list(blocks(io.BytesIO(data), size=4096))) > 1
+    events, _ = scan(data.decode(), size=4096)
+    assert [e["message_id"] for e in events] == ["gro_suspect.warn"]
