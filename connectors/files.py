@@ -90,6 +90,8 @@ def blocks(stream, size: int = BLOCK_SIZE, max_record: int | None = None,
            defer_limit: bool = False) -> Iterator[bytes]:
     """Blocks of about `size` bytes, each ending on a record boundary (except a final partial line).
     A text with CR line ends (`cr_lined`, decided on its first CR_PROBE bytes) reads each CR as a LF.
+    The input's last line stays in the block before it (a block is held until the next read shows
+    whether more follows), so a wrapped last line is read with the line it continues (tcplog.wrapped).
 
     At a Bounded stream's limit (`decompress`) the bytes read so far are handed on, then
     InputTooLarge is raised; with `defer_limit` the blocks just end there and `raise_if_cut(stream)`
@@ -100,10 +102,13 @@ def blocks(stream, size: int = BLOCK_SIZE, max_record: int | None = None,
     held: list[bytes] = []  # a record longer than a chunk, in pieces: joined once, not copied per chunk
     held_len = 0
     first, cr = True, False
+    ready = b""  # the last block cut, handed on once more input follows (or with the input's last line)
     while True:
         try:
             chunk = stream.read(max(size, CR_PROBE) if first else size)
         except decompress.InputTooLarge as exc:
+            if ready:
+                yield ready
             if held or tail:
                 yield b"".join(held) if held else tail  # what was read before the limit is scanned
             if not defer_limit:
@@ -115,8 +120,12 @@ def blocks(stream, size: int = BLOCK_SIZE, max_record: int | None = None,
         if cr:
             chunk = chunk.replace(b"\r", b"\n")
         if not chunk:
-            if held or tail:
-                yield b"".join(held) if held else tail
+            if held:
+                if ready:
+                    yield ready
+                yield b"".join(held)
+            elif ready or tail:
+                yield ready + tail  # the last line with the block before it
             return
         if held:
             # no newline in the chunk (and none ending the held part): still no record boundary
@@ -134,7 +143,9 @@ def blocks(stream, size: int = BLOCK_SIZE, max_record: int | None = None,
             continue
         if cut == 0:
             cut = len(buf)
-        yield buf[:cut]
+        if ready:
+            yield ready
+        ready = buf[:cut]
         tail = buf[cut:]
 
 

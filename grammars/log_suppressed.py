@@ -31,6 +31,7 @@ Examples:
     systemd-journald[381]: /dev/kmsg buffer overrun, some messages lost.
     imuxsock lost 141 messages from pid 55082 due to rate-limiting
     imjournal: 236 messages lost due to rate-limiting (20000 allowed within 600 seconds)
+    rsyslogd[internal_messages]: 3543 messages lost due to rate-limiting (500 allowed within 5 seconds)
     last message repeated 3 times
     message repeated 5 times: [ nf_conntrack: table full, dropping packet]
 
@@ -39,6 +40,7 @@ Fields:
     daemon            str|null   "systemd-journald", "rsyslogd", "syslog-ng", "syslogd"; null when several write the wording
     suppressed        int|null   messages suppressed / lost / repeated (null for the "begin to drop" notices)
     unit              str|null   what was suppressed: journald unit or cgroup path, "kernel", an rsyslog process name
+                                 (or its ratelimiter's other name, "internal_messages": rsyslog's own)
     pid               int|null   process whose messages were dropped (rsyslog imuxsock)
     repeated_message  str|null   the repeated text (rsyslog: up to 800 chars; syslog-ng: the first 20)
 
@@ -119,9 +121,11 @@ imuxsock_begin = (c.literal_words("imuxsock begins to drop messages from pid") +
 imuxsock_lost = (c.literal_words("imuxsock lost") + _count + c.literal_words("messages from pid") + c.uint("pid")
                  + _due + _end).set_name("log_suppressed.imuxsock_lost")
 
-# rsyslog ratelimiter names: "imjournal", "imuxsock", "imuxsock[pid: 51, name: /usr/bin/syncd]",
-# "imuxsock[pid: 57, name: /usr/bin/orchagent] from <sonic:orchagent>".
-_limiter = r"(?P<limiter>[A-Za-z][\w.-]*(?:\[pid: (?P<pid>\d+)(?:, name: (?P<unit>[^\]]*))?\])?(?: from <[^>]*>)?)"
+# rsyslog ratelimiter names, `modname[dynname]` (ratelimitNew() in runtime/ratelimit.c): "imjournal", "imuxsock",
+# "imuxsock[pid: 51, name: /usr/bin/syncd]", "imuxsock[pid: 57, name: /usr/bin/orchagent] from <sonic:orchagent>",
+# "rsyslogd[internal_messages]" (8.2504: rsyslog's own messages, https://github.com/rsyslog/rsyslog/issues/5613).
+_limiter = (r"(?P<limiter>[A-Za-z][\w.-]*(?:\[(?:pid: (?P<pid>\d+)(?:, name: (?P<unit>[^\]]*))?|(?P<dynname>(?!\d+\])[^\]\s]+))\])?"
+            r"(?: from <[^>]*>)?)")
 ratelimit_begin = pp.Regex(_limiter + r": begin to drop messages due to rate-limiting\.?$") \
     .set_name("log_suppressed.ratelimit_begin")
 ratelimit_lost = pp.Regex(_limiter + r": (?P<suppressed>\d+) messages lost due to rate-limiting"
@@ -162,7 +166,7 @@ def parse(text: str) -> c.Match | None:
         r = c.parse_named(expr, text)
         if r is None:
             continue
-        unit = r.get("unit") or None
+        unit = r.get("unit") or r.get("dynname") or None
         if message_id in ("log_suppressed.journald_kernel_missed", "log_suppressed.journald_kmsg_overrun"):
             unit = "kernel"
         repeated = r.get("repeated_message")

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from tcplog import framing
+from tcplog import framing, wrapped
 from tcplog.assemble import Assembler
 from tcplog.dispatch import Dispatcher
 from tcplog.event import build
@@ -113,6 +113,8 @@ class Scanner:
                 if record is None:
                     stats.unframed += 1
                     continue
+                if (joined := wrapped.rejoin(record, block, end, self.dispatcher)) is not None:
+                    record, done_to = joined  # a pasted line wrapped in two (tcplog.wrapped)
                 yield from self._emit(record, Position(name, lines_at + 1, offset + ls), stats, assembler)
             n = lines_at - lines_before + block.count(b"\n", counted_to)  # every byte counted once
             lines_before += n

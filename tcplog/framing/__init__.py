@@ -24,8 +24,10 @@ Terminal colour codes (`dmesg --color=always` saved or pasted) are removed from 
 framing is detected or forced; `raw` keeps them.
 
 Detected only (no `--framing` value): CRI container log lines (tcplog.framing.cri), whose line is
-decoded as a record of its own (framing `cri+<inner>`); and a line of grep output (`file:NUM:`,
-tcplog.framing.grep_prefix) whose record after the prefix has a header of its own.
+decoded as a record of its own (framing `cri+<inner>`); a line of grep output (`file:NUM:`,
+tcplog.framing.grep_prefix) or of a parallel shell (`host: `, tcplog.framing.host_prefix) whose record
+after the prefix has a header of its own; and a logwatch report line (` N Time(s): `, tcplog.framing.logwatch).
+Indentation and quote marks before a pasted line (tcplog.framing.pasted) are read past.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from tcplog.framing import (
     dmesg_json,
     fluent_file,
     grep_prefix,
+    host_prefix,
     journal_export,
     journal_json,
     journal_short,
@@ -48,6 +51,8 @@ from tcplog.framing import (
     json_pretty,
     kmsg,
     logread,
+    logwatch,
+    pasted,
     rsyslog_debug,
     shipper_json,
     syslog3164,
@@ -137,6 +142,8 @@ def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> R
     if "\x1b" in text:  # terminal colour codes (one substring search, then only where there are any)
         text = _escapes_removed(text)
     s = _padding_skipped(text)
+    if s[:1] in _PASTE_LEAD:  # a code block's indentation, a mail's `> ` quote marks
+        s = pasted.unindented(s)
     first = s[:1]
     if first == "{":
         obj = _json_object(s)
@@ -150,11 +157,39 @@ def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> R
         record = module.decode(s, raw, ctx)
         if record is not None:
             return record
-    if depth == 0 and (start := grep_prefix.split(s)) > 0:  # pasted `grep -r` output: `file:line`
+    if depth == 0:
+        record = _after_prefix(s, raw, ctx)
+        if record is not None:
+            return record
+    return bare.decode(s, raw, ctx)
+
+
+_PASTE_LEAD = frozenset(" \t>")
+
+
+def _after_prefix(s: str, raw: bytes, ctx: FramingContext) -> Record | None:
+    """The record after what tools put before a line: `grep -r` (`file:line:`), a logwatch report
+    (` N Time(s): `), a parallel shell (`host: `); None when the line has no such prefix."""
+    if (start := grep_prefix.split(s)) > 0:
         record = decode_text(s[start:], raw, ctx, 1)
         if record is not None and record.framing != bare.NAME:
             return record
-    return bare.decode(s, raw, ctx)
+    if (counted := logwatch.split(s)) is not None:
+        count, start = counted
+        record = decode_text(s[start:], raw, ctx, 1)
+        if record is not None:
+            record.extra = {**record.extra, "logwatch_count": count}
+        return record
+    if (prefixed := host_prefix.split(s)) is not None:
+        host, start = prefixed
+        record = decode_text(s[start:], raw, ctx, 1)
+        if record is not None and (record.framing != bare.NAME or record.program is not None):
+            if record.host is None:
+                record.host = host
+            elif record.host != host:
+                record.extra = {**record.extra, "prefix_host": host}
+            return record
+    return None
 
 
 def _from_cri(time: str, line: str | None, raw: bytes, ctx: FramingContext) -> Record | None:

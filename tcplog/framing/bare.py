@@ -6,7 +6,8 @@
     kernel: [  123.456789] TCP: time wait bucket table overflow
     kern.warn kernel: <4>TCP: time wait bucket table overflow        (busybox syslogd, OpenWrt logread, cut)
 
-No header at all; a leading printk timestamp is still recognised. The kernel wrote it by
+No header at all; a leading printk timestamp is still recognised, and so is what is left of one
+whose start a copy missed (`27341.246171] TCP: ...`: the seconds are unknown). The kernel wrote it by
 assumption: a grammar only matches from the start of the text, so an application's log line
 with its own header does not parse as a kernel message. journalctl's own lines between
 entries (`-- Boot 0123… --`, `-- Reboot --`, `-- No entries --`, `-- Logs begin at … --`,
@@ -18,7 +19,8 @@ syslog tag: a leading `kernel:` is the tag (program `kernel`), not message text;
 `facility.severity` token before it gives facility and level, and so does the kernel's own
 `<N>` marker after it (which wins; a facility other than kern there is user space writing to
 /dev/kmsg, not the kernel). `kernel[1234]:`, a tag with a pid, is user space naming itself kernel
-(tcplog.framing.origin): not the kernel. Only the `kernel` tag is read: `TCP:` or `nf_conntrack:`
+(tcplog.framing.origin): not the kernel; so is any other program's tag with its pid (`rsyslogd[614]: `),
+which names the program (its notices, as log daemons write them, are read as such). Only the `kernel` tag is read: `TCP:` or `nf_conntrack:`
 at the start is the kernel's subsystem prefix, part of the message.
 """
 
@@ -26,13 +28,15 @@ from __future__ import annotations
 
 import re
 
-from tcplog.framing.printk import level_prefix, split_pri, split_prefix
+from tcplog.framing.printk import cut_stamp, level_prefix, split_pri, split_prefix
 from tcplog.framing.syslog3164 import FAC_SEV, FACILITIES, SEVERITIES
 from tcplog.record import Record
 
 NAME = "dmesg-t"
 
 _KERNEL_TAG = re.compile(rf"(?:{FAC_SEV} )?kernel(?:\[(?P<pid>\d{{1,10}})\])?:(?: |$)")
+# Another program's tag with its pid, as syslog wrote it (`rsyslogd[614]: ...`): user space, not the kernel.
+_PROGRAM_TAG = re.compile(r"(?P<prog>[A-Za-z][\w.-]{0,63})\[(?P<pid>\d{1,10})\]: ")
 
 
 def detect(line: str) -> bool:
@@ -54,7 +58,11 @@ def decode(line: str, raw: bytes, ctx) -> Record:
             if marker is not None:
                 facility, severity = split_pri(marker)
                 kernel = kernel and facility == 0
+    elif (tag := _PROGRAM_TAG.match(text)) is not None:  # `rsyslogd[614]: ...`: a program's line cut after its host
+        program, pid, kernel, text = tag["prog"], int(tag["pid"]), False, text[tag.end():]
     mono, caller, text = split_prefix(text)
+    if mono is None and caller is None and text[:1].isdigit() and (cut := cut_stamp(text)) is not None:
+        caller, text = cut  # `27341.246171] TCP: ...`: a stamp whose start the copy missed
     if text[:3] == "-- " and text[-3:] == " --":  # journalctl's `-- Boot … --` lines
         kernel = False
     return Record(raw=raw, text=text, framing=NAME, kernel=kernel, program=program, pid=pid, facility=facility,

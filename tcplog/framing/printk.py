@@ -11,6 +11,8 @@ Amlogic's vendor kernels (Android TV boxes, Khadas boards; print_time under
 CONFIG_AMLOGIC_DRIVER) print the CPU inside the stamp, `[  123.456789@1] `, some releases with a
 context letter after it (`]h`, `]s`, `]d`, `]-`: hard irq, soft irq, irqs off, task): the CPU is
 kept as a CPU caller (`C1`) unless a printk caller field follows, which names the caller itself.
+A stamp cut at its start by a copy that missed the line's first characters (`27341.246171] TCP: ...`
+for `[827341.246171] TCP: ...`) is read past by `cut_stamp`; its seconds are unknown.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ _CALLER = r"\[\s*([CT]\d+)\]"  # CONFIG_PRINTK_CALLER: CPU (`[    C1]`) or task 
 CPU_STAMP_END = r"(?:@(\d{1,4})\](?:[hsd-](?= ))?|\])"
 _PREFIX = re.compile(r"\[\s*(\d{1,10})\.(\d{1,9})" + CPU_STAMP_END + r"(?: ?" + _CALLER + r")?(?:\s*<[0-7]>)?\s?")
 _CALLER_FIELD = re.compile(_CALLER + r" ?")
+# The end of a stamp whose start was cut away: digits (perhaps from inside the fraction) and `]`.
+_CUT = re.compile(r"\d*\.?\d+\](?: ?" + _CALLER + r")? ")
 
 
 def split_prefix(text: str) -> tuple[float | None, str | None, str]:
@@ -35,6 +39,12 @@ def split_prefix(text: str) -> tuple[float | None, str | None, str]:
     if caller is None and m.group(3) is not None:
         caller = "C" + m.group(3)  # Amlogic's `@CPU`
     return seconds(m.group(1), m.group(2)), caller, text[m.end():]
+
+
+def cut_stamp(text: str) -> tuple[str | None, str] | None:
+    """(caller, rest) when text starts with what is left of a cut stamp (`46171] `), else None."""
+    m = _CUT.match(text)
+    return None if m is None else (m.group(1), text[m.end():])
 
 
 def seconds(whole: str, frac: str) -> float:

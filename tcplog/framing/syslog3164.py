@@ -4,6 +4,7 @@
     Sep  2 14:14:11 db02 kernel: TCP: TCP: Possible SYN flooding on port 9042. Sending cookies.  Check SNMP counters.
     Jun 23 21:33:47 kernel: nf_conntrack: expectation table full                     (no hostname)
     <4>Nov 22 18:10:00 web1 kernel: nf_conntrack: table full, dropping packet          (with PRI)
+    <4> 2026 May 29 14:54:05 awplus kernel: IPv4: martian destination ...               (a space after PRI: AlliedWare Plus)
     2026-11-22T18:10:00.123456+01:00 web1 kernel: neighbour: arp_cache: neighbor table overflow!   (rsyslog RFC 3339)
     2026-11-22 18:10:00.123 web1 kernel: TCP: too many orphaned sockets               (templates with a date-pgsql/space date)
     2026 Nov  2 18:10:00 web1 kernel: TCP: too many orphaned sockets                  (syslog-ng $FULLDATE)
@@ -90,6 +91,8 @@ def header(line: str) -> tuple[int | None, object, int] | None:
     """(PRI, date match, end) when the line starts with a 3164 date (with or without a year after the day),
     an RFC 3339 date or a syslog-ng full date, else None."""
     pri, rest = level_prefix(line)
+    if pri is not None and rest[:1] == " ":  # appliances put a space after the PRI (AlliedWare Plus)
+        rest = rest[1:]
     if pri is None and (p := _PRI_TEXT.match(line)) is not None:  # `kern.warning<4>: `, `kern.warning `
         pri = int(p["pri"]) if p["pri"] else FACILITIES[p["fac"]] << 3 | SEVERITIES[p["sev"]]
         rest = line[p.end():]

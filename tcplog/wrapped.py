@@ -1,0 +1,50 @@
+"""A kernel line a paste wrapped in two: its message rejoined with the line after it.
+
+    Feb 23 16:44:36 jobs kernel: [38775494.393661] nf_conntrack: table full,
+    dropping packet
+    TCP: Treason uncloaked! Peer 82.113.55.2:11759/50967 shrinks window
+    148470938:148470943. Repaired.
+
+Mail clients wrap at 72-78 columns on a space, terminals hard-wrap at their width (no space lost),
+and issue trackers keep what was pasted. When a candidate record's text gives no match, the line
+after it has no header of its own (no syslog date, printk stamp, kmsg prefix, `kernel:` tag, JSON)
+and the two texts joined (with a space, else without one) match, the pair is one record: `raw`
+holds both lines, the position is the first's. Only `scan` sees the next line; `filter` answers each
+record on its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from tcplog import framing
+from tcplog.dispatch import Dispatcher
+from tcplog.framing import bare, pasted
+from tcplog.record import Record
+
+_MAX_TAIL = 200  # a wrapped tail is short: the kernel's records are at most 1 KiB, and mail wraps at ~78
+_HEADERS = tuple(m for m in framing.LINE_FRAMINGS.values() if m is not bare)
+
+
+def rejoin(record: Record, block: bytes, end: int, dispatcher: Dispatcher) -> tuple[Record, int] | None:
+    """(the record joined with the line after `end`, where that line ends), or None when the record
+    matches already or the next line does not complete it."""
+    if record.framing == "kmsg" or end >= len(block) or dispatcher.match(record) is not None:
+        return None
+    tail_end = block.find(b"\n", end + 1)
+    tail_end = len(block) if tail_end == -1 else tail_end
+    raw_tail = block[end + 1:tail_end]
+    if not raw_tail.strip() or len(raw_tail) > _MAX_TAIL:
+        return None
+    try:
+        tail = pasted.unindented(raw_tail.decode("utf-8")).rstrip()
+    except UnicodeDecodeError:
+        return None
+    if tail[:1] in ("{", "[", "<") or tail.startswith("kernel:") or any(m.detect(tail) for m in _HEADERS):
+        return None  # a record of its own
+    head = record.text.rstrip()
+    for text in (f"{head} {tail}", head + tail):
+        joined = dataclasses.replace(record, text=text, raw=record.raw + b"\n" + raw_tail)
+        if dispatcher.match(joined) is not None:
+            return joined, tail_end
+    return None
