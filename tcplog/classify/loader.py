@@ -41,7 +41,7 @@ SYSCTL_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[A-Za-z0-9_\-/]+)+$")  # `/`: a VL
 PLACEHOLDER = re.compile(r"\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
 _REMEDY_WORDS = ("suggested", "current", "knob")
 _LITERAL_TYPES = {"ratio": (int, float), "tolerance": (int, float), "by": (int, float), "factor": (int, float),
-                  "to": (str, int, float, bool), "values": list, "networks": list, "min": str, "max": str,
+                  "to": (str, int, float, bool), "values": list, "networks": list, "min": str, "max": str, "pattern": str,
                   "value": (str, int, float, bool)}
 
 
@@ -270,6 +270,13 @@ def _check_condition(cond: dict, where: str, key: str) -> None:
                 ipaddress.ip_network(net, strict=False)
             except (ValueError, TypeError):
                 raise RuleError(where, f"{key}.args.networks[{i}]", f"not a CIDR network: {net!r}") from None
+
+
+    if name == "matches":
+        try:
+            re.compile(args["pattern"])
+        except re.error as exc:
+            raise RuleError(where, f"{key}.args.pattern", f"not a regular expression: {exc}") from None
 
 
 def _check_placeholders(text: str, where: str, key: str, extra: tuple[str, ...] = ()) -> None:

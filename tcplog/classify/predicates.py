@@ -31,6 +31,8 @@ Predicates (fact arguments marked *):
     kernel_between(version*, min, max)      the kernel version lies in [min, max] (max at its own
                                              precision: "3.0" holds 3.0.101); either bound optional
     ip_in(value*, networks)                  an IP address lies in one of the CIDR `networks`
+    matches(value*, pattern)                 the text matches the regular expression `pattern` whole
+                                             (e.g. an interface name: "(veth|cilium_).*")
     any_of(of), all_of(of), none_of(of)      combinators over a list of conditions (engine)
 
 Suggestion helpers (remediation `suggested = {helper = NAME, ...}`), given the knob's current
@@ -58,7 +60,9 @@ Value functions (`fn`), all arguments are expressions:
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -185,6 +189,18 @@ def ip_in(value, networks):
     return any(addr.version == net.version and addr in net for net in _networks(tuple(networks)))
 
 
+def matches(value, pattern):
+    """The text matches `pattern` (a regular expression) whole."""
+    if value is UNKNOWN or not isinstance(value, str):
+        return UNKNOWN
+    return _pattern(pattern).fullmatch(value) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
 _NET_CACHE: dict[tuple, tuple] = {}
 
 
@@ -241,6 +257,7 @@ PREDICATES: dict[str, Spec] = {
     "in_set": Spec(in_set, ("value",), ("values",), ("value", "values")),
     "kernel_between": Spec(kernel_between, ("version",), ("min", "max"), ("version",)),
     "ip_in": Spec(ip_in, ("value",), ("networks",), ("value", "networks")),
+    "matches": Spec(matches, ("value",), ("pattern",), ("value", "pattern")),
 }
 
 COMBINATORS = ("any_of", "all_of", "none_of")

@@ -711,3 +711,12 @@ def test_the_wordings_bounds_are_read_from_the_families():
     assert engine.wording_until("socket_memory", "socket_memory.out_of_socket_memory") == "3.3"
     assert engine.wording_until("syn_flood", "syn_flood.addr") is None
     assert engine.wording_until("no_such_family", "x") is None and engine.wording_until(None, None) is None
+
+
+def test_loader_rejects_a_pattern_that_is_no_regular_expression(tmp_path):
+    """`matches` compiles its pattern at load: a broken one is an error naming the argument."""
+    bad = GOOD.replace('{ predicate = "at_least", args = { value = "before.sockstat.TCP.tw", limit = 10 } }',
+                       '{ predicate = "matches", args = { value = "event.fields.interface", pattern = "(veth" } }')
+    with pytest.raises(RuleError, match="not a regular expression") as err:
+        load_rules(write(tmp_path, bad))
+    assert err.value.key == "conditions[0].args.pattern"

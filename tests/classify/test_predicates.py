@@ -126,3 +126,11 @@ def test_registries_match_the_function_signatures(registry):
         assert sorted(named) == sorted(spec.args), name
         for arg in spec.required:
             assert params[arg].default is inspect.Parameter.empty, (name, arg)
+
+
+def test_matches_is_a_whole_match_on_text():
+    """An interface name against a pattern: the whole name must match; numbers and unknowns are UNKNOWN."""
+    virtual = "(veth|cilium_).*"
+    assert p.matches("cilium_host", virtual) is True and p.matches("veth3f2a1b0", virtual) is True
+    assert p.matches("eth0", virtual) is False and p.matches("my-veth0", virtual) is False
+    assert p.matches(UNKNOWN, virtual) is UNKNOWN and p.matches(3, virtual) is UNKNOWN
