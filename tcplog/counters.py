@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from tcplog import boots
 from tcplog.event import SCHEMA, rfc3339
 from tcplog.framing.context import parse_iso
-from tcplog.snapshot.store import host_key
+from tcplog.snapshot.store import host_key, make_id
 
 FRAMING = "snapshot"  # source.framing of every counter-only event
 
@@ -187,9 +187,9 @@ def synthetic_event(signal: Signal, host: str, since: datetime, when: datetime, 
         "source": {"framing": FRAMING, "file": None, "line": None, "offset": None, "cursor": None,
                    "program": None, "pid": None, "extra": None},
         "count": 1, "suppressed": 0, "first_time": rfc3339(since), "last_time": rfc3339(when), "cause": None,
-        "snapshot": {"before": {"id": f"{host}@{rfc3339(since)}", "time": rfc3339(since),
+        "snapshot": {"before": {"id": make_id(since), "time": rfc3339(since),
                                 "age_s": round((when - since).total_seconds(), 6)},
-                     "after": {"id": f"{host}@{rfc3339(when)}", "time": rfc3339(when), "age_s": 0.0},
+                     "after": {"id": make_id(when), "time": rfc3339(when), "age_s": 0.0},
                      "stale": []},
         "incident": None, "occurrences": None, "raw": raw, "raw_b64": None,
     }

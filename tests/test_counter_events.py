@@ -230,3 +230,14 @@ def test_families_lists_the_counter_only_message_ids():
     assert catalog["martian_source"]["counters"] == []
     listed = {c["message_id"] for f in catalog.values() for c in f["counters"]}
     assert listed == {s.message_id for s in counters.SIGNALS}
+
+
+def test_counter_events_name_their_snapshots_as_the_logged_events_do(tmp_path):
+    """One spelling of a snapshot's id in every event: the counter event's before/after ids are those the
+    enricher gives a logged event joined to the same pair (the store's id, the file name in a folder store)."""
+    log = "Nov 20 10:00:00 web1 kernel: nf_conntrack: nf_conntrack: table full, dropping packet\n"
+    got = _scan(tmp_path, log, snapshot(EARLY), snapshot(LATE, {"conntrack.stat.drop": 9000}))
+    (line,) = [e for e in got if e["source"]["framing"] != "snapshot"]
+    (ct,) = [e for e in counted(got) if e["message_id"] == "conntrack_full.counter"]
+    ids = [(e["snapshot"]["before"]["id"], e["snapshot"]["after"]["id"]) for e in (line, ct)]
+    assert ids[0] == ids[1] == ("20261120T095500000000Z", "20261120T100500000000Z")

@@ -6,7 +6,7 @@ import json
 
 import orjson
 
-from tests.test_cli import tcplog
+from tests.test_cli import events, tcplog
 
 SOS = "tests/fixtures/sosreport-web1"
 
@@ -192,3 +192,16 @@ def test_a_dmesg_line_gets_its_wall_time_from_the_snapshots_boot_time_as_in_scan
     event = orjson.loads(explain("[514800.000000] TCP: time wait bucket table overflow", "--snapshot", SOS,
                                  "--json").stdout)
     assert event["time"] == "2026-11-20T10:00:00.000000Z" and event["snapshot"]["after"]["age_s"] == -300.0
+
+
+def test_explain_names_a_snapshot_as_scan_does(tmp_path):
+    """`explain --json` and `scan` give the same snapshot id for the same line and snapshot."""
+    line = "Nov 20 10:00:00 web1 kernel: TCP: time wait bucket table overflow"
+    log = tmp_path / "messages"
+    log.write_text(line + "\n")
+    snap = ["--snapshot", SOS]
+    scanned = events(tcplog("scan", str(log), *snap, "--reference-time", "2026-11-21T00:00:00Z").stdout)
+    explained = orjson.loads(tcplog("explain", line, *snap, "--json", "--reference-time",
+                                    "2026-11-21T00:00:00Z").stdout)
+    assert scanned[0]["snapshot"] == explained["snapshot"] and explained["snapshot"]["after"]["id"] == \
+        "20261120T100500000000Z"

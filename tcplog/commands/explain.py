@@ -21,6 +21,7 @@ from tcplog.pipeline import Pipeline, PipelineSettings
 from tcplog.recognize import Recognizer
 from tcplog.record import Position
 from tcplog.scan import Scanner, Stats
+from tcplog.snapshot.store import make_id
 
 NAME = "explain"
 
@@ -144,7 +145,8 @@ def _judged_by(event: dict, given: Joined, max_age: timedelta) -> tuple[dict, Jo
             continue
         t = parse_iso(doc["time"])
         age = (when - t).total_seconds() if when and t else 0.0
-        entry = {"id": f"{doc['host']}@{doc['time']}", "time": rfc3339(t) if t else doc["time"], "age_s": round(age, 6)}
+        entry = {"id": make_id(t) if t else doc["time"], "time": rfc3339(t) if t else doc["time"],
+                 "age_s": round(age, 6)}  # the id a snapshot store gives it, as in scan's events
         if abs(age) > max_age.total_seconds():
             info["stale"].append(entry)
         elif other_boot(event, doc, when, given.after if key == "before" else None):
