@@ -17,7 +17,8 @@ Rules never touch documents; they name facts by path and the engine resolves the
                                 numeric values become ints
     listener, listener.<key>    the LISTEN socket the event names (port, address, ip version):
                                 address, port, accept_queue, backlog, pid, process, and `name`
-                                ("0.0.0.0:443 (nginx, pid 1234)")
+                                ("0.0.0.0:443 (nginx, pid 1234)"); an event without a port field
+                                (accept-queue counter events): the fullest listener, if at ≥ 90 %
     neigh, neigh.<key>          the neighbour table the event names (arp_cache / ndisc_cache):
                                 entries, gc_thresh1..3, table_fulls, and `table`
     mib                         the SNMP group counting the event's UDP datagram (udp_mib): Udp,
@@ -237,9 +238,18 @@ class Facts:
         return a - b
 
     def _listener(self):
-        """The LISTEN socket the event names, from before (else after); None when not found."""
+        """The LISTEN socket the event names, from before (else after); None when not found. An
+        event that names no port (the accept-queue counter event) gets the fullest listener of the
+        snapshots, after (the state the overflows left) before before, when its queue is at 90 % or
+        more of its backlog: the one that overflowed, or None."""
         fields = self.event.get("fields") or {}
         port = fields.get("port")
+        if port is None and "port" not in fields:
+            for doc in (self._doc("after"), self._doc("before")):
+                found = _fullest_listener(doc.get("listeners") if doc else None)
+                if found is not None:
+                    return found
+            return None
         if not isinstance(port, int) or isinstance(port, bool):
             return None
         for doc in (self._doc("before"), self._doc("after")):
@@ -363,6 +373,17 @@ def _pick_listener(listeners, port: int, fields: dict) -> dict | None:
         on_port = same or on_port
     best = max(on_port, key=_fill)
     return {**best, "name": _listener_name(best)}
+
+
+def _fullest_listener(listeners) -> dict | None:
+    """The TCP listener whose accept queue is fullest, when it holds 90 % or more of its backlog."""
+    if not isinstance(listeners, list):
+        return None
+    tcp = [x for x in listeners if isinstance(x, dict) and x.get("proto", "tcp") in ("tcp", "tcp6", None)]
+    if not tcp:
+        return None
+    best = max(tcp, key=_fill)
+    return {**best, "name": _listener_name(best)} if _fill(best) >= 0.9 else None
 
 
 def _same_address(a, b) -> bool:

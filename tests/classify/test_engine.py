@@ -165,6 +165,19 @@ def test_listener_is_matched_by_port_and_address_and_named():
     assert f.get("listener.accept_queue") == 9 and f.get("listener.name") == "0.0.0.0:8080 (java, pid 42)"
 
 
+def test_an_event_without_a_port_gets_the_full_listener_of_the_snapshot_after():
+    """The accept-queue counter event names no port: the fullest listener at 90 % or more of its backlog,
+    from the snapshot after the overflows first; none when no queue is that full."""
+    counter = {"family": "syn_flood", "message_id": "syn_flood.accept_queue_counter", "fields": {"delta": 5}}
+    quiet = [{"proto": "tcp", "address": "0.0.0.0", "port": 22, "accept_queue": 1, "backlog": 128}]
+    full = quiet + [{"proto": "tcp", "address": "::", "port": 8080, "accept_queue": 120, "backlog": 128,
+                     "pid": 7, "process": "java"}]
+    f = build_facts(counter, {"listeners": quiet}, {"listeners": full})
+    assert f.get("listener.name") == "[::]:8080 (java, pid 7)" and f.get("listener.accept_queue") == 120
+    assert build_facts(counter, {"listeners": full}, {"listeners": quiet}).get("listener.port") == 8080
+    assert build_facts(counter, {"listeners": quiet}, {"listeners": quiet}).get("listener.port") is UNKNOWN
+
+
 def test_listener_unknown_when_no_socket_listens_on_the_port():
     """No listener on the event's port → UNKNOWN."""
     f = build_facts(event(SYN_LINE), {"listeners": [{"proto": "tcp", "address": "0.0.0.0", "port": 22}]}, None)
