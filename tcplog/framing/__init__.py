@@ -114,13 +114,26 @@ def _escapes_removed(text: str) -> str:
 def _padding_skipped(text: str) -> str:
     """The record without what may pad it. Before it: a JSON text sequence's record separator, a
     byte-order mark (a file saved by a Windows editor), NUL bytes (a crash leaves the log's last
-    blocks zeroed, and syslogd appends its next line to them). After it: NUL bytes (the zeroed
-    blocks after a record, a preallocated file's unwritten tail), with a CR of a CRLF line."""
-    if text[:1] in ("\x1e", "\ufeff", "\x00"):
-        text = text.lstrip("\x1e\ufeff\x00")
+    blocks zeroed, and syslogd appends its next line to them), carriage returns (a serial console's
+    or a Windows copy's `\n\r` line ends put the CR first on the next line). After it: NUL bytes (the
+    zeroed blocks after a record, a preallocated file's unwritten tail), with a CR of a CRLF line."""
+    if text[:1] in _LEADS:
+        text = text.lstrip("\x1e\ufeff\x00\r")
     if "\x00" in text[-2:]:
         text = text.rstrip("\x00\r")
     return text
+
+
+_LEADS = frozenset("\x1e\ufeff\x00\r")
+
+
+def _after_cut(text: str) -> str | None:
+    """The text after the last NUL run inside a record, when text follows it; else None.
+    A crash that zeroed a log's last blocks cut the record they start in (its newline is gone with
+    the rest of it), and syslogd appends its next record right after the zeros: on one line, a cut
+    record, a NUL run, then a whole record (`Nov 22 … kernel: TCP: time wa\0\0\0Nov 22 … kernel: …`)."""
+    cut = text.rfind("\x00")
+    return text[cut + 1:] or None
 
 
 # Which framings may start with which first character, tried in order; bare text is the rest.
@@ -137,6 +150,10 @@ def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> R
     if "\x1b" in text:  # terminal colour codes (one substring search, then only where there are any)
         text = _escapes_removed(text)
     s = _padding_skipped(text)
+    if "\x00" in s and (whole := _after_cut(s)) is not None:  # a crash-cut record, zeros, the next record
+        record = decode_text(whole, raw, ctx, depth)
+        if record is not None and _headed(record):
+            return record  # (the cut record's text is never read: no event from half a message)
     first = s[:1]
     if first == "{":
         obj = _json_object(s)
@@ -155,6 +172,11 @@ def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> R
         if record is not None and record.framing != bare.NAME:
             return record
     return bare.decode(s, raw, ctx)
+
+
+def _headed(record: Record) -> bool:
+    """True when a record was read with a header of its own: not bare text, or bare text after a `kernel:` tag."""
+    return record.framing != bare.NAME or record.program is not None
 
 
 def _from_cri(time: str, line: str | None, raw: bytes, ctx: FramingContext) -> Record | None:
@@ -187,6 +209,8 @@ def _forced(text: str, raw: bytes, ctx: FramingContext, name: str) -> Record | N
     text = _padding_skipped(_escapes_removed(text))
     if name in LINE_FRAMINGS:
         module = LINE_FRAMINGS[name]
+        if module is not bare and "\x00" in text and (whole := _after_cut(text)) and module.detect(whole.lstrip()):
+            text = whole  # a crash-cut record, zeros, then a whole record of the framing
         return module.decode(text, raw, ctx) if module is bare or module.detect(text.lstrip()) else None
     obj = _json_object(text) if name in (journal_json.NAME, shipper_json.NAME) else None
     if obj is None and name == shipper_json.NAME:
