@@ -19,13 +19,17 @@ Detected by a stream's first bytes only (their records span lines; STREAMED):
     json-pretty          journalctl -o json-pretty; pretty-printed JSON records (jq .) of the JSON framings
     dmesg-json           dmesg --json
     rsyslog-debug        rsyslog's RSYSLOG_DebugFormat (a record over ten lines)
+    gathered             a remote command's output under a heading per host (clush -b, dshbak, ansible,
+                         parallel-ssh -i, salt): each line read in its own framing, the heading's host attributed
 
 Terminal colour codes (`dmesg --color=always` saved or pasted) are removed from every record before its
 framing is detected or forced; `raw` keeps them.
 
 Detected only (no `--framing` value): CRI container log lines (tcplog.framing.cri), whose line is
 decoded as a record of its own (framing `cri+<inner>`); and a line of grep output (`file:NUM:`,
-tcplog.framing.grep_prefix) whose record after the prefix has a header of its own.
+tcplog.framing.grep_prefix) or after a parallel shell's host label (`web1: `, tcplog.framing.host_prefix)
+whose record after the prefix has a header of its own; and the record after a NUL run inside a line
+(a crash cut the record before it).
 """
 
 from __future__ import annotations
@@ -40,7 +44,9 @@ from tcplog.framing import (
     dmesg,
     dmesg_json,
     fluent_file,
+    gathered,
     grep_prefix,
+    host_prefix,
     journal_export,
     journal_json,
     journal_short,
@@ -63,7 +69,7 @@ NAMES = ("auto", *LINE_FRAMINGS, journal_json.NAME, journal_export.NAME, shipper
 EXTRA_TRIGGERS = journal_json.EXTRA_TRIGGERS
 # Outputs whose records span lines: sniffed by their first bytes, read record by record
 # (Scanner.scan_chunked), never cut into byte ranges.
-STREAMED = (journal_verbose, dmesg_json, json_pretty, rsyslog_debug)  # (dmesg before the generic json-pretty)
+STREAMED = (journal_verbose, dmesg_json, json_pretty, rsyslog_debug, gathered)  # (dmesg before the generic json-pretty)
 
 __all__ = ["NAMES", "FramingContext", "decode", "decode_text", "EXTRA_TRIGGERS", "STREAMED", "is_continuation",
            "streamed"]
@@ -167,11 +173,22 @@ def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> R
         record = module.decode(s, raw, ctx)
         if record is not None:
             return record
-    if depth == 0 and (start := grep_prefix.split(s)) > 0:  # pasted `grep -r` output: `file:line`
-        record = decode_text(s[start:], raw, ctx, 1)
-        if record is not None and record.framing != bare.NAME:
-            return record
+    if depth == 0 and (record := _after_prefixes(s, raw, ctx)) is not None:
+        return record
     return bare.decode(s, raw, ctx)
+
+
+def _after_prefixes(s: str, raw: bytes, ctx: FramingContext) -> Record | None:
+    """The record after a parallel shell's host label (`web1: `, pdsh/clush) and/or grep's `file:line:`
+    prefix, when it has a header of its own; else None (the line is bare text)."""
+    label, start = host_prefix.split(s)
+    start += grep_prefix.split(s[start:])
+    if not start:
+        return None
+    record = decode_text(s[start:], raw, ctx, 1)
+    if record is None or not _headed(record):
+        return None
+    return record if label is None else host_prefix.attribute(record, label)
 
 
 def _headed(record: Record) -> bool:
