@@ -250,3 +250,23 @@ def test_a_byte_order_mark_and_crlf_line_ends_leave_the_headings_readable():
     events, stats = gathered_scan(data)
     assert summary(events) == [(2, "web1", "web1", "tw_bucket_overflow.legacy")]
     assert stats.lines == 2
+
+
+@pytest.mark.parametrize("record,framing_name", [
+    ("4,12,345,-;TCP: time wait bucket table overflow", "kmsg"),
+    ("2026-11-22T10:00:00+00:00 web1 kernel: TCP: time wait bucket table overflow", "rfc3164"),
+    ("1795370000.123456 web1 kernel: TCP: time wait bucket table overflow", "journal-short"),
+    ("Sun 2026-11-22 10:00:00 UTC web1 kernel: TCP: time wait bucket table overflow", "journal-short"),
+    ("11月 22 10:00:00 web1 kernel: TCP: time wait bucket table overflow", "rfc3164"),
+    ("2026 Nov  2 10:00:05 web1 kernel: TCP: time wait bucket table overflow", "rfc3164"),
+    ("déc. 31 23:59:59 web1 kernel: TCP: time wait bucket table overflow", "rfc3164"),
+    ("Aug 28 2024 13:16:32 web1 kernel: TCP: time wait bucket table overflow", "rfc3164"),
+    ("Sun Jan 15 21:18:04 2023 kern.warn kernel: TCP: time wait bucket table overflow", "logread"),
+    ("kern.warning<4>: Nov 22 10:00:00 web1 kernel: TCP: time wait bucket table overflow", "rfc3164"),
+    ("kern  :warn  : [   12.500000] TCP: time wait bucket table overflow", "dmesg"),
+    ("<4>[   12.500000] TCP: time wait bucket table overflow", "dmesg"),
+    ('{"MESSAGE":"TCP: time wait bucket table overflow","_TRANSPORT":"kernel"}', "journal-json"),
+])
+def test_every_header_a_framing_reads_is_read_after_a_host_label(record, framing_name):
+    r = framing.decode(f"web1: {record}".encode(), ctx())
+    assert (r.framing, r.extra["prefix_host"], r.text) == (framing_name, "web1", TW)

@@ -28,8 +28,9 @@ framing is detected or forced; `raw` keeps them.
 Detected only (no `--framing` value): CRI container log lines (tcplog.framing.cri), whose line is
 decoded as a record of its own (framing `cri+<inner>`); and a line of grep output (`file:NUM:`,
 tcplog.framing.grep_prefix) or after a parallel shell's host label (`web1: `, tcplog.framing.host_prefix)
-whose record after the prefix has a header of its own; and the record after a NUL run inside a line
-(a crash cut the record before it).
+whose record after the prefix has a header of its own; a line after a console capture's time stamp or
+getty's login prompt (tcplog.framing.console); and the record after a NUL run inside a line (a crash cut
+the record before it).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ import orjson
 
 from tcplog.framing import (
     bare,
+    console,
     cri,
     dmesg,
     dmesg_json,
@@ -180,15 +182,32 @@ def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> R
 
 def _after_prefixes(s: str, raw: bytes, ctx: FramingContext) -> Record | None:
     """The record after a parallel shell's host label (`web1: `, pdsh/clush) and/or grep's `file:line:`
-    prefix, when it has a header of its own; else None (the line is bare text)."""
+    prefix, when it has a header of its own; or after a console capture's time stamp or getty's login
+    prompt (tcplog.framing.console); else None (the line is bare text)."""
     label, start = host_prefix.split(s)
-    start += grep_prefix.split(s[start:])
-    if not start:
+    record = _headed_at(s, start, raw, ctx) if label is not None else None
+    if record is None and (after := grep_prefix.split(s[start:])) > 0:  # (a record's own `10:00:` is no file)
+        record = _headed_at(s, start + after, raw, ctx)
+    if record is not None:
+        return record if label is None else host_prefix.attribute(record, label)
+    if not console.maybe(s):
         return None
+    captured = console.split(s, ctx)  # (`[10:00:00.123] `, `00:00:12 ` look like grep's `file:` too)
+    if captured is None:
+        return None
+    time, host, start = captured
     record = decode_text(s[start:], raw, ctx, 1)
-    if record is None or not _headed(record):
-        return None
-    return record if label is None else host_prefix.attribute(record, label)
+    if record is not None:
+        record.time = record.time or time  # when the capture read the line: for a record with no time of its own
+        if host is not None:
+            host_prefix.attribute(record, host)
+    return record
+
+
+def _headed_at(s: str, start: int, raw: bytes, ctx: FramingContext) -> Record | None:
+    """The record that starts at s[start:] when it has a header of its own, else None."""
+    record = decode_text(s[start:], raw, ctx, 1)
+    return record if record is not None and _headed(record) else None
 
 
 def _headed(record: Record) -> bool:

@@ -20,21 +20,23 @@ from __future__ import annotations
 import re
 
 EXTRA = "prefix_host"
-# a host name, an IPv4 address or a pdsh/clush node set (`web[1-3,5]`, `web1,db2`), then `: `
-_LABEL = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-\[\],]{0,252}): +(?=\S)")
+# How a header may start (a stamp, a PRI, JSON, a path of grep -H; kmsg's `4,12,`, a year, epoch seconds,
+# `11月`; a month and a day and a time, `Sun Jan`, `Sun 2026-`, `kern.warn`, `kern  :warn`, the `kernel:` tag).
+# Kernel text after its subsystem prefix (`time wait …`, `arp_cache: …`, `request_sock_TCP: …`, `UDP: bad
+# checksum`) starts otherwise, and is not decoded twice.
+_MAY_HEAD = (r"[\[<{/.]|\d{1,4},\d|\d{4}-\d|\d{4} [A-Z][a-z]{2} |\d{9,11}\.\d|\d{1,2}\s?[月월]|kernel[:\[]"
+             r"|[^\W\d_]{2,12}(?:\.?\s{1,2}\d{1,2}\s+\d|\.[^\W\d_]|\s*:[a-z])|[A-Z][a-z]{2} (?:[A-Z][a-z]{2} |\d{4}-)")
+# a host name, an IPv4 address or a pdsh/clush node set (`web[1-3,5]`, `web1,db2`), `: `, what may be a header
+_LABEL = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-\[\],]{0,252}): +(?=" + _MAY_HEAD + ")")
 # what stands before `: ` without naming a host: the syslog tag, the label of parallel-ssh's stderr
 _NOT_HOSTS = frozenset(("kernel", "Stderr", "stderr", "stdout"))
-# How a header may start (a stamp, a PRI, JSON, digits, a path of grep -H; a month or a day name and a digit, `Sun Jan`,
-# `kern.warn`, `kern  :warn`, the `kernel:` tag). Kernel text after its subsystem prefix (`time wait …`,
-# `arp_cache: …`, `request_sock_TCP: …`) starts otherwise, and is not decoded a second time.
-_MAY_HEAD = re.compile(r"[\[<{\d/.]|[^\W\d_]{2,12}(?:\.?\s{1,2}\d|\.[^\W\d_]|\s*:[a-z]|:\s|\[)|[A-Z][a-z]{2} [A-Z][a-z]{2} ")
 
 
 def split(line: str) -> tuple[str | None, int]:
     """(label, where the line after it starts), or (None, 0) when the line starts with no host label
     followed by what may be a header."""
     m = _LABEL.match(line)
-    if m is None or m.group(1) in _NOT_HOSTS or _MAY_HEAD.match(line, m.end()) is None:
+    if m is None or m.group(1) in _NOT_HOSTS:
         return None, 0
     return m.group(1), m.end()
 

@@ -16,6 +16,7 @@
     kern.warn<4>: Nov 22 10:00:00 web1 kernel: ...            (rsyslog TraditionalFormatWithPRI: %pri-text%: first)
     kern.warning Nov 22 10:00:00 web1 kernel: ...             (%syslogfacility-text%.%syslogseverity-text%, $FACILITY.$PRIORITY)
     Nov 22 10:00:00 web1 kernel: <4>[  123.456789] TCP: ...  (sysklogd/syslog-ng reading /proc/kmsg, the kernel's <N> kept)
+    Nov 22 10:00:00 [  123.456789] TCP: ...                    (dmesg -w | ts: a dmesg line, dated; framing dmesg)
 
 Header fields: time (year from the context, or the line's own: a full date, a year after the day), host, program, pid,
 facility/severity (PRI; a `facility.severity` token before the date: rsyslog's `%pri-text%` with or
@@ -44,6 +45,7 @@ from tcplog.framing.printk import CPU_STAMP_END, level_prefix, split_pri, split_
 from tcplog.record import Record
 
 NAME = "rfc3164"
+DMESG = "dmesg"  # the framing of a dmesg line a time stamper (ts) dated
 
 _DATE = re.compile(
     r"(?P<mon>[^\W\d_]{3,6}\.?|\d{1,2}\s?[月월])\s{1,2}(?P<day>\d{1,2})\s+"
@@ -176,6 +178,8 @@ def decode_general(line: str, raw: bytes, ctx, name: str = NAME, depth: int = 0)
     time = header_time(m, ctx)
     rest = line[end:]
     facility, severity = split_pri(pri)
+    if rest[:1] == "[" and (stamped := _ts_stamped(rest, raw, time, facility, severity)) is not None:
+        return stamped
     host, sep, after = rest.partition(" ")
     fp = _FACPRI.match(after) if sep else None
     if fp:  # busybox: "host kern.warn kernel: ..."
@@ -198,6 +202,17 @@ def decode_general(line: str, raw: bytes, ctx, name: str = NAME, depth: int = 0)
     kernel = kernel_record(program, pid, facility) and (marker is None or facility == 0)
     return Record(raw=raw, text=text, framing=name, kernel=kernel, time=time, host=host, program=program,
                   pid=pid, facility=facility, severity=severity, monotonic=mono, caller=caller)
+
+
+def _ts_stamped(rest: str, raw: bytes, time, facility: int | None, severity: int | None) -> Record | None:
+    """A dmesg line after the date a pipe's time stamper put before it (`dmesg -w | ts`: moreutils' and
+    toybox's ts print `%b %d %H:%M:%S ` by default, any strftime format with an argument): no host, no
+    tag, the kernel's own stamp at once. The date (when ts read the line) is the record's time."""
+    mono, caller, text = split_prefix(rest)
+    if mono is None:
+        return None
+    return Record(raw=raw, text=text, framing=DMESG, kernel=facility in (None, 0), time=time, facility=facility,
+                  severity=severity, monotonic=mono, caller=caller)
 
 
 def _relayed(inner: Record, relay: str | None, relay_program: str | None, time, facility: int | None,
