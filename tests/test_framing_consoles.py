@@ -107,3 +107,12 @@ def test_a_serial_console_capture_gives_each_kernel_line_its_event():
         (6, "web1", None, 121.0, "conntrack_full.pr_fmt"),
         (7, None, "2026-11-22T10:00:02.000000Z", 122.0, "tw_bucket_overflow.legacy")]
     assert (stats.lines, stats.candidates, stats.unframed, stats.unmatched, stats.not_kernel) == (7, 3, 0, 0, 0)
+
+
+def test_a_kernel_line_after_a_console_status_line_sent_back_by_a_cr_is_read():
+    """systemd redraws its status line with a CR; the kernel's line printed then follows the CR."""
+    line = (b"[\x1b[0;1;31m*\x1b[0m\x1b[0;31m*  \x1b[0m] A start job is running for /dev/sda (5s / 1min 30s)"
+            b"\r\x1b[K[  123.456789] TCP: time wait bucket table overflow")
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.monotonic, r.text, r.raw) == ("dmesg", 123.456789, TW, line)
+    assert framing.decode(b"abc\rTCP: time wait bucket table overflow", ctx()).text == f"abc\r{TW}"  # no header

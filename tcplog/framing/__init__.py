@@ -182,14 +182,17 @@ def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> R
 
 def _after_prefixes(s: str, raw: bytes, ctx: FramingContext) -> Record | None:
     """The record after a parallel shell's host label (`web1: `, pdsh/clush) and/or grep's `file:line:`
-    prefix, when it has a header of its own; or after a console capture's time stamp or getty's login
-    prompt (tcplog.framing.console); else None (the line is bare text)."""
+    prefix, or after the last CR inside the line (a console's status line redrawn: systemd's `A start job
+    is running …\r`, then the kernel's line), when it has a header of its own; or after a console
+    capture's time stamp or getty's login prompt (tcplog.framing.console); else None (bare text)."""
     label, start = host_prefix.split(s)
     record = _headed_at(s, start, raw, ctx) if label is not None else None
     if record is None and (after := grep_prefix.split(s[start:])) > 0:  # (a record's own `10:00:` is no file)
         record = _headed_at(s, start + after, raw, ctx)
     if record is not None:
         return record if label is None else host_prefix.attribute(record, label)
+    if (cr := s.rstrip("\r\n").rfind("\r")) >= 0 and (record := _headed_at(s, cr + 1, raw, ctx)) is not None:
+        return record  # a console line a CR sent back over: what the terminal showed last
     if not console.maybe(s):
         return None
     captured = console.split(s, ctx)  # (`[10:00:00.123] `, `00:00:12 ` look like grep's `file:` too)
