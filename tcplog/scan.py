@@ -149,8 +149,9 @@ class Scanner:
         `journalctl -o verbose` and `-o json-pretty`, `dmesg --json` (tcplog.framing.STREAMED: each
         has chunks(stream) and decode(fields, raw, ctx)). An event's line and offset are its record's
         first; the outputs' own lines (journalctl's `-- … --`, dmesg's wrapper) are no record. A `line`
-        chunk (text before a JSON document: a shell prompt, a heading) is an ordinary log line, read
-        as scan_blocks reads one: a candidate only when it holds a trigger."""
+        chunk (text before a JSON document: a shell prompt, a heading; a line of a parallel shell's
+        output gathered under a host's heading) is an ordinary log line, read as scan_blocks reads one: a
+        candidate only when it holds a trigger; one with fields (its heading) is decoded by the reader."""
         assembler = Assembler()
         search = self.dispatcher.prefilter.search
         for chunk in reader.chunks(stream):
@@ -159,8 +160,10 @@ class Scanner:
             if chunk.kind == "note" or (chunk.kind == "line" and not search(chunk.raw)):
                 continue
             stats.candidates += 1
-            if chunk.kind == "line":
-                record = framing.decode(chunk.raw.removesuffix(b"\n"), ctx, self.forced)
+            if chunk.kind == "line":  # (with fields: a line under a host's heading, tcplog.framing.gathered)
+                line = chunk.raw.removesuffix(b"\n")
+                record = framing.decode(line, ctx, self.forced) if chunk.fields is None \
+                    else reader.decode(chunk.fields, line, ctx, self.forced)
             else:
                 record = reader.decode(chunk.fields, chunk.raw, ctx) if chunk.fields is not None else None
             if record is None:

@@ -114,6 +114,27 @@ def test_journal_short_outputs_from_a_real_journal_file(journal_file, tmp_path, 
         assert got[0]["time"] == "2026-11-22T17:53:20.000000Z"
 
 
+@pytest.mark.parametrize("mode", ["json", "json-pretty", "export", "verbose"])
+def test_journal_output_fields_without_an_origin_are_read_as_the_kernels(journal_file, tmp_path, mode):
+    """`journalctl -k -o json --output-fields=MESSAGE,_HOSTNAME` keeps __CURSOR, __REALTIME_TIMESTAMP,
+    __MONOTONIC_TIMESTAMP and _BOOT_ID, and no field that names a writer: read as bare text is (the
+    kernel's), so -k's entries give their events (they were not_kernel)."""
+    log = tmp_path / f"j.{mode}"
+    log.write_bytes(journalctl(journal_file, "-k", "-a", "-o", mode, "--output-fields=MESSAGE,_HOSTNAME"))
+    assert b"_TRANSPORT" not in log.read_bytes() and b"SYSLOG_IDENTIFIER" not in log.read_bytes()
+    got = events(tcplog("scan", str(log)).stdout)
+    assert [e["family"] for e in got] == EXPECTED
+    assert got[0]["host"] == "testhost" and got[0]["time"] == "2026-11-22T17:53:20.000000Z"
+
+
+def test_journal_output_fields_that_name_a_writer_still_decide(journal_file, tmp_path):
+    """With SYSLOG_IDENTIFIER among the fields, the application's kernel phrase stays not the kernel's."""
+    log = tmp_path / "j.json"
+    log.write_bytes(journalctl(journal_file, "-o", "json", "--output-fields=MESSAGE,SYSLOG_IDENTIFIER"))
+    got = events(tcplog("scan", str(log)).stdout)
+    assert [e["family"] for e in got] == EXPECTED
+
+
 def test_journal_stdin_through_filter(journal_file):
     """`journalctl -o json | tcplog filter`: one record out per entry, kernel ones annotated."""
     out = journalctl(journal_file, "-o", "json")

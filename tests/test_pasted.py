@@ -61,19 +61,21 @@ def test_text_that_is_no_cut_stamp_stays(line):
     assert decode(line).text == line
 
 
-@pytest.mark.parametrize("line,host,record_framing", [
-    (f"web01: [1694413.644132] {CT}", "web01", "dmesg"),  # pdsh -w web[01-10] dmesg
-    (f"web01: Nov 22 10:00:00 web01 kernel: {CT}", "web01", "rfc3164"),  # pdsh ... grep kern.log
-    (f"web01.example.com: [  12.5] {CT}", "web01.example.com", "dmesg"),  # clush
-    (f"10.0.0.5: [  12.5] {CT}", "10.0.0.5", "dmesg"),  # pssh -i --inline with addresses
-    (f"web1.example.com\tMay 22 06:38:04 web1 kernel: {CT}", "web1", "rfc3164"),  # GNU parallel --tag
-    (f"obs kernel: [38775494.392631] {CT}", "obs", "dmesg-t"),  # a syslog line cut after its date
-    (f"localhost kernel: {CT}", "localhost", "dmesg-t"),
+@pytest.mark.parametrize("line,host,record_framing,extra", [
+    (f"web01: [1694413.644132] {CT}", "web01", "dmesg", {"prefix_host": "web01"}),  # pdsh -w web[01-10] dmesg
+    (f"web01: Nov 22 10:00:00 web01 kernel: {CT}", "web01", "rfc3164", {"prefix_host": "web01"}),  # pdsh ... grep
+    (f"web01.example.com: [  12.5] {CT}", "web01.example.com", "dmesg", {"prefix_host": "web01.example.com"}),  # clush
+    (f"10.0.0.5: [  12.5] {CT}", "10.0.0.5", "dmesg", {"prefix_host": "10.0.0.5"}),  # pssh -i --inline, addresses
+    (f"web1.example.com\tMay 22 06:38:04 web1 kernel: {CT}", "web1", "rfc3164",
+     {"prefix_host": "web1.example.com"}),  # GNU parallel --tag
+    (f"obs kernel: [38775494.392631] {CT}", "obs", "dmesg-t", {}),  # a syslog line cut after its date: its own host
+    (f"localhost kernel: {CT}", "localhost", "dmesg-t", {}),
 ])
-def test_a_host_prefix_before_a_record_with_a_header_names_the_host(line, host, record_framing):
-    """A parallel shell's `host: ` (or tab), or a syslog line's host left by a cut date, names the host."""
+def test_a_host_prefix_before_a_record_with_a_header_names_the_host(line, host, record_framing, extra):
+    """A parallel shell's `host: ` (or tab), kept in extra.prefix_host, or a syslog line's host left by a cut date,
+    names the host."""
     r = decode(line)
-    assert (r.framing, r.host, r.text) == (record_framing, host, CT)
+    assert (r.framing, r.host, r.text, r.extra) == (record_framing, host, CT, extra)
 
 
 def test_a_host_prefix_before_a_record_naming_another_host_is_kept_aside():

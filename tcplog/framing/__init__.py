@@ -19,15 +19,21 @@ Detected by a stream's first bytes only (their records span lines; STREAMED):
     json-pretty          journalctl -o json-pretty; pretty-printed JSON records (jq .) of the JSON framings
     dmesg-json           dmesg --json
     rsyslog-debug        rsyslog's RSYSLOG_DebugFormat (a record over ten lines)
+    gathered             a remote command's output under a heading per host (clush -b, dshbak, ansible,
+                         parallel-ssh -i, salt): each line read in its own framing, the heading's host attributed
 
 Terminal colour codes (`dmesg --color=always` saved or pasted) are removed from every record before its
 framing is detected or forced; `raw` keeps them.
 
 Detected only (no `--framing` value): CRI container log lines (tcplog.framing.cri), whose line is
-decoded as a record of its own (framing `cri+<inner>`); a line of grep output (`file:NUM:`,
-tcplog.framing.grep_prefix) or of a parallel shell (`host: `, tcplog.framing.host_prefix) whose record
-after the prefix has a header of its own; and a logwatch report line (` N Time(s): `, tcplog.framing.logwatch).
-Indentation and quote marks before a pasted line (tcplog.framing.pasted) are read past.
+decoded as a record of its own (framing `cri+<inner>`); and, when no framing reads the whole line, the
+record after what a tool put before it (`_after_prefixes`), when that record has a header of its own: a
+parallel shell's host label (`web1: `, `web[1-3]: `, tcplog.framing.host_prefix), grep's `file:NUM:`
+(tcplog.framing.grep_prefix, also after a label), a CR inside a console line; a logwatch report line
+(` N Time(s): `, tcplog.framing.logwatch), a syslog line cut after its date (`obs kernel: `), a console
+capture's time stamp or getty's login prompt (tcplog.framing.console). Indentation and quote marks before a
+pasted line (tcplog.framing.pasted) are read past, and so is a crash-cut record before a NUL run: the
+record after it is read.
 """
 
 from __future__ import annotations
@@ -38,10 +44,12 @@ import orjson
 
 from tcplog.framing import (
     bare,
+    console,
     cri,
     dmesg,
     dmesg_json,
     fluent_file,
+    gathered,
     grep_prefix,
     host_prefix,
     journal_export,
@@ -68,7 +76,7 @@ NAMES = ("auto", *LINE_FRAMINGS, journal_json.NAME, journal_export.NAME, shipper
 EXTRA_TRIGGERS = journal_json.EXTRA_TRIGGERS
 # Outputs whose records span lines: sniffed by their first bytes, read record by record
 # (Scanner.scan_chunked), never cut into byte ranges.
-STREAMED = (journal_verbose, dmesg_json, json_pretty, rsyslog_debug)  # (dmesg before the generic json-pretty)
+STREAMED = (journal_verbose, dmesg_json, json_pretty, rsyslog_debug, gathered)  # (dmesg before the generic json-pretty)
 
 __all__ = ["NAMES", "FramingContext", "decode", "decode_text", "EXTRA_TRIGGERS", "STREAMED", "is_continuation",
            "streamed"]
@@ -119,13 +127,26 @@ def _escapes_removed(text: str) -> str:
 def _padding_skipped(text: str) -> str:
     """The record without what may pad it. Before it: a JSON text sequence's record separator, a
     byte-order mark (a file saved by a Windows editor), NUL bytes (a crash leaves the log's last
-    blocks zeroed, and syslogd appends its next line to them). After it: NUL bytes (the zeroed
-    blocks after a record, a preallocated file's unwritten tail), with a CR of a CRLF line."""
-    if text[:1] in ("\x1e", "\ufeff", "\x00"):
-        text = text.lstrip("\x1e\ufeff\x00")
+    blocks zeroed, and syslogd appends its next line to them), carriage returns (a serial console's
+    or a Windows copy's `\n\r` line ends put the CR first on the next line). After it: NUL bytes (the
+    zeroed blocks after a record, a preallocated file's unwritten tail), with a CR of a CRLF line."""
+    if text[:1] in _LEADS:
+        text = text.lstrip("\x1e\ufeff\x00\r")
     if "\x00" in text[-2:]:
         text = text.rstrip("\x00\r")
     return text
+
+
+_LEADS = frozenset("\x1e\ufeff\x00\r")
+
+
+def _after_cut(text: str) -> str | None:
+    """The text after the last NUL run inside a record, when text follows it; else None.
+    A crash that zeroed a log's last blocks cut the record they start in (its newline is gone with
+    the rest of it), and syslogd appends its next record right after the zeros: on one line, a cut
+    record, a NUL run, then a whole record (`Nov 22 … kernel: TCP: time wa\0\0\0Nov 22 … kernel: …`)."""
+    cut = text.rfind("\x00")
+    return text[cut + 1:] or None
 
 
 # Which framings may start with which first character, tried in order; bare text is the rest.
@@ -142,6 +163,10 @@ def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> R
     if "\x1b" in text:  # terminal colour codes (one substring search, then only where there are any)
         text = _escapes_removed(text)
     s = _padding_skipped(text)
+    if "\x00" in s and (whole := _after_cut(s)) is not None:  # a crash-cut record, zeros, the next record
+        record = decode_text(whole, raw, ctx, depth)
+        if record is not None and _headed(record):
+            return record  # (the cut record's text is never read: no event from half a message)
     if s[:1] in _PASTE_LEAD:  # a code block's indentation, a mail's `> ` quote marks
         s = pasted.unindented(s)
     first = s[:1]
@@ -157,39 +182,62 @@ def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> R
         record = module.decode(s, raw, ctx)
         if record is not None:
             return record
-    if depth == 0:
-        record = _after_prefix(s, raw, ctx)
-        if record is not None:
-            return record
+    if depth == 0 and (record := _after_prefixes(s, raw, ctx)) is not None:
+        return record
     return bare.decode(s, raw, ctx)
 
 
 _PASTE_LEAD = frozenset(" \t>")
 
 
-def _after_prefix(s: str, raw: bytes, ctx: FramingContext) -> Record | None:
-    """The record after what tools put before a line: `grep -r` (`file:line:`), a logwatch report
-    (` N Time(s): `), a parallel shell (`host: `); None when the line has no such prefix."""
-    if (start := grep_prefix.split(s)) > 0:
-        record = decode_text(s[start:], raw, ctx, 1)
-        if record is not None and record.framing != bare.NAME:
-            return record
+def _after_prefixes(s: str, raw: bytes, ctx: FramingContext) -> Record | None:
+    """The record after what a tool put before a line, when it has a header of its own: a parallel shell's
+    host label (`web1: `, pdsh/clush/salt, tcplog.framing.host_prefix) and/or grep's `file:line:`, or the
+    last CR inside the line (a console's status line redrawn: systemd's `A start job is running …\r`, then
+    the kernel's line); a logwatch report's ` N Time(s): ` (its message, headed or not); a syslog line's own
+    host left by a cut date (`obs kernel: …`); a console capture's time stamp or getty's login prompt
+    (tcplog.framing.console). None when the line has none of them (bare text keeps its first word)."""
+    label, start = host_prefix.split(s)
+    record = _headed_at(s, start, raw, ctx) if label is not None else None
+    if record is None and (after := grep_prefix.split(s[start:])) > 0:  # (a record's own `10:00:` is no file)
+        record = _headed_at(s, start + after, raw, ctx)
+    if record is not None:
+        return record if label is None else host_prefix.attribute(record, label)
+    if (cr := s.rstrip("\r\n").rfind("\r")) >= 0 and (record := _headed_at(s, cr + 1, raw, ctx)) is not None:
+        return record  # a console line a CR sent back over: what the terminal showed last
     if (counted := logwatch.split(s)) is not None:
         count, start = counted
         record = decode_text(s[start:], raw, ctx, 1)
         if record is not None:
             record.extra = {**record.extra, "logwatch_count": count}
         return record
-    if (prefixed := host_prefix.split(s)) is not None:
-        host, start = prefixed
-        record = decode_text(s[start:], raw, ctx, 1)
-        if record is not None and (record.framing != bare.NAME or record.program is not None):
-            if record.host is None:
-                record.host = host
-            elif record.host != host:
-                record.extra = {**record.extra, "prefix_host": host}
-            return record
-    return None
+    host, start = host_prefix.syslog_host(s)
+    if host is not None and (record := _headed_at(s, start, raw, ctx)) is not None:
+        record.host = host  # (the `kernel:` tag after it: bare text, which names no host)
+        return record
+    if not console.maybe(s):
+        return None
+    captured = console.split(s, ctx)  # (`[10:00:00.123] `, `00:00:12 ` look like grep's `file:` too)
+    if captured is None:
+        return None
+    time, host, start = captured
+    record = decode_text(s[start:], raw, ctx, 1)
+    if record is not None:
+        record.time = record.time or time  # when the capture read the line: for a record with no time of its own
+        if host is not None:
+            host_prefix.attribute(record, host)
+    return record
+
+
+def _headed_at(s: str, start: int, raw: bytes, ctx: FramingContext) -> Record | None:
+    """The record that starts at s[start:] when it has a header of its own, else None."""
+    record = decode_text(s[start:], raw, ctx, 1)
+    return record if record is not None and _headed(record) else None
+
+
+def _headed(record: Record) -> bool:
+    """True when a record was read with a header of its own: not bare text, or bare text after a `kernel:` tag."""
+    return record.framing != bare.NAME or record.program is not None
 
 
 def _from_cri(time: str, line: str | None, raw: bytes, ctx: FramingContext) -> Record | None:
@@ -222,6 +270,8 @@ def _forced(text: str, raw: bytes, ctx: FramingContext, name: str) -> Record | N
     text = _padding_skipped(_escapes_removed(text))
     if name in LINE_FRAMINGS:
         module = LINE_FRAMINGS[name]
+        if module is not bare and "\x00" in text and (whole := _after_cut(text)) and module.detect(whole.lstrip()):
+            text = whole  # a crash-cut record, zeros, then a whole record of the framing
         return module.decode(text, raw, ctx) if module is bare or module.detect(text.lstrip()) else None
     obj = _json_object(text) if name in (journal_json.NAME, shipper_json.NAME) else None
     if obj is None and name == shipper_json.NAME:

@@ -1,18 +1,30 @@
-"""The host name parallel shells put before each line of a remote command's output.
+"""The host a parallel shell names before each line of a remote command's output; a cut syslog line's host.
 
-    web01: [1694413.644132] nf_conntrack: nf_conntrack: table full, dropping packet   (pdsh, clush, pssh -i --inline)
-    web01: Nov 22 10:00:00 web01 kernel: TCP: time wait bucket table overflow         (pdsh -w web[01-10] grep ...)
-    web1.example.com<TAB>May 22 06:38:04 web1 kernel: TCP: time wait bucket ...       (GNU parallel --tag)
-    localhost kernel: nf_conntrack: falling back to vmalloc.                           (a syslog line cut after its date)
+    web1: [12345.678901] TCP: time wait bucket table overflow       (pdsh -w web[1-9] dmesg, clush, pssh -i --inline)
+    web1: Nov 22 10:00:00 web1 kernel: nf_conntrack: table full, dropping packet   (pdsh ... grep kernel: messages)
+    web[1-3]: [12345.678901] TCP: time wait bucket table overflow   (clush -bL: the line all three printed)
+    web1.example.com: <4>[12345.678901] TCP: ...                    (salt --out=txt)
+    web1.example.com<TAB>May 22 06:38:04 web1 kernel: TCP: ...      (GNU parallel --tag)
+    obs kernel: [38775494.392631] nf_conntrack: table full, dropping packet   (a syslog line cut after its date)
 
-pdsh, clush (without `-b`), dsh `-M` and pssh's inline mode print `host: ` before every line; GNU
-parallel `--tag` prints the argument and a tab; a syslog line whose date was cut away (`cut -d' '
--f4-`, a copy that missed the start of the line) starts with its host (a short name: a dotted token
-before `kernel:` is busybox's facility.severity, unknown or not) and the `kernel:` tag. A host name
-holds a letter (`2026 Nov 22 ...` is a cut date, not a host) unless it is an IPv4 address. `split` gives the host and where the record after it starts; the caller reads that record only
-when it has a header of its own (a printk stamp, a syslog header, the `kernel:` tag), and the host
-then names a record that names none. Bare kernel text keeps its first word: `nf_conntrack:` and `TCP:`
-are the kernel's subsystem prefixes, not hosts, and `kernel:` and busybox's `kern.warn` are the tag.
+pdsh prints each line of a host's output as `host: line` (the shape its own dshbak reads back,
+`^\\s*(\\S+)\\s*:(.*)`: chaos/pdsh scripts/dshbak), clush as `"%s: " % nodeset` (ClusterShell's
+CLI/Display.py print_line; with -bL a node set such as `web[1-3]` for a line several nodes printed
+alike), salt's txt outputter as `minion: line`, dsh `-M` and pssh's inline mode alike; GNU parallel
+`--tag` prints the argument and a tab. `split` gives the label and where the line after it starts.
+A label holds a letter (`12: ` is a line number) unless it is an IPv4 address; `kernel:` (the syslog
+tag), busybox's `kern.warn` and parallel-ssh's `Stderr:` name no host.
+
+The record after a label is read only when it has a header of its own (the caller's job): kernel
+text like `nf_conntrack: table full` or `TCP: request_sock_TCP: ...` keeps its subsystem prefixes, so
+`split` only offers what may start a header, and a label before bare kernel text is text. The label
+is kept in `extra["prefix_host"]` (where the line was read, whatever the record says); it is the
+record's host when the record names none (dmesg lines) and the label names one node (`attribute`).
+
+A syslog line whose date was cut away (`cut -d' ' -f4-`, a copy that missed the start of the line)
+starts with its own host, a short name, one space and the `kernel` tag (a dotted token there is
+busybox's facility.severity, known or not): `syslog_host` gives it, and it is the record's host, as
+the whole header would have named it (no `prefix_host`).
 """
 
 from __future__ import annotations
@@ -21,19 +33,57 @@ import re
 
 from tcplog.framing.syslog3164 import FAC_SEV
 
-# A host name (or IPv4 address): letters, digits, `.`, `-`, `_`; then `: `, a tab, or one space.
-_PREFIX = re.compile(r"(?P<host>[A-Za-z0-9][A-Za-z0-9._-]{0,252})(?P<sep>:[ \t]+|\t| )(?=\S)")
-_TAG = re.compile(rf"kernel|{FAC_SEV}")
+EXTRA = "prefix_host"
+# How a header may start (a stamp, a PRI, JSON, a path of grep -H; kmsg's `4,12,`, a year, epoch seconds,
+# `11月`; a month and a day and a time, `Sun Jan`, `Sun 2026-`, `kern.warn`, `kern  :warn`, the `kernel:` tag,
+# another program's tag with its pid). Kernel text after its subsystem prefix (`time wait …`, `arp_cache: …`,
+# `request_sock_TCP: …`, `UDP: bad checksum`) starts otherwise, and is not decoded twice.
+_MAY_HEAD = (r"[\[<{/.]|\d{1,4},\d|\d{4}-\d|\d{4} [A-Z][a-z]{2} |\d{9,11}\.\d|\d{1,2}\s?[月월]|kernel[:\[]"
+             r"|[^\W\d_]{2,12}(?:\.?\s{1,2}\d{1,2}\s+\d|\.[^\W\d_]|\s*:[a-z])|[A-Z][a-z]{2} (?:[A-Z][a-z]{2} |\d{4}-)"
+             r"|[A-Za-z][\w.-]{0,63}\[\d{1,10}\]: ")
+# a host name, an IPv4 address or a pdsh/clush node set (`web[1-3,5]`, `web1,db2`); `: ` (or a tab); what may
+# be a header
+_LABEL = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-\[\],]{0,252})(?::[ \t]+|\t)(?=" + _MAY_HEAD + ")")
+# what stands before `: ` without naming a host: the syslog tag, the labels of parallel-ssh's output streams
+_NOT_HOSTS = frozenset(("kernel", "Stderr", "stderr", "stdout"))
+_FAC_SEV = re.compile(FAC_SEV)
+# a cut syslog line: its host (a short name), one space, the kernel's tag
+_SYSLOG_HOST = re.compile(r"([A-Za-z0-9][A-Za-z0-9_-]{0,62}) (?=kernel[:\[])")
 
 
-def split(line: str) -> tuple[str, int] | None:
-    """(host, where the record after it starts), or None when the line starts with no host name."""
-    m = _PREFIX.match(line)
-    if m is None or _TAG.fullmatch(m["host"]):
-        return None
-    host = m["host"]
-    if m["sep"] == " " and ("." in host or not line.startswith("kernel", m.end())):
-        return None  # one space: only a cut syslog line's host (`kern.bogus kernel:` is a bad token)
-    if not any(c.isalpha() for c in host) and not host.count(".") == 3:
-        return None  # digits alone name no host (an IPv4 address does)
-    return host, m.end()
+def split(line: str) -> tuple[str | None, int]:
+    """(label, where the line after it starts), or (None, 0) when the line starts with no host label
+    followed by what may be a header."""
+    m = _LABEL.match(line)
+    if m is None:
+        return None, 0
+    label = m.group(1)
+    if label in _NOT_HOSTS or _FAC_SEV.fullmatch(label) or not _names_a_host(label):
+        return None, 0
+    return label, m.end()
+
+
+def syslog_host(line: str) -> tuple[str | None, int]:
+    """(host, where the `kernel` tag starts) of a syslog line cut after its date, or (None, 0)."""
+    m = _SYSLOG_HOST.match(line)
+    if m is None or m.group(1) == "kernel" or not _names_a_host(m.group(1)):
+        return None, 0
+    return m.group(1), m.end()
+
+
+def _names_a_host(name: str) -> bool:
+    """A host name holds a letter (digits alone are a line number, a year, a cut date), or is an IPv4 address."""
+    return any(c.isalpha() for c in name) or name.count(".") == 3
+
+
+def one_host(label: str) -> bool:
+    """True when a label names one node (`web1`), not a set of them (`web[1-3]`, `web1,db2`)."""
+    return "[" not in label and "," not in label
+
+
+def attribute(record, label: str):
+    """The record with the label kept, and as its host when it names none and the label names one node."""
+    record.extra = {**record.extra, EXTRA: label}  # (a copy: a decoder may hand out a shared dict)
+    if record.host is None and one_host(label):
+        record.host = label
+    return record

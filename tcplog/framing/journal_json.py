@@ -9,7 +9,8 @@ bytes) or null (over 4096 bytes without `--all`). Header fields: time (__REALTIM
 host, program (SYSLOG_IDENTIFIER), pid, facility, severity (PRIORITY), kernel monotonic
 seconds (_SOURCE_MONOTONIC_TIMESTAMP µs), boot id, cursor, and the kernel device fields
 (_KERNEL_DEVICE, _KERNEL_SUBSYSTEM, _UDEV_SYSNAME) in `extra`. The kernel wrote the entry when
-_TRANSPORT is `kernel` (or, lacking _TRANSPORT, the identifier is `kernel` with facility 0).
+_TRANSPORT is `kernel` (or, lacking _TRANSPORT, the identifier is `kernel` with facility 0; or the entry
+names no origin at all, as `journalctl -k --output-fields=MESSAGE` prints it: the kernel's by assumption).
 
 The same fields as shippers forward them:
 
@@ -43,6 +44,11 @@ KEYS = ("__REALTIME_TIMESTAMP", "__CURSOR", "_TRANSPORT", "__MONOTONIC_TIMESTAMP
 TRANSPORTS = ("audit", "driver", "syslog", "journal", "stdout", "kernel")
 _EXTRA = ("_KERNEL_DEVICE", "_KERNEL_SUBSYSTEM", "_UDEV_SYSNAME", "_UDEV_DEVNODE", "_MACHINE_ID",
           "_SYSTEMD_UNIT", "__SEQNUM")
+# Fields that tell who wrote an entry. `journalctl -k -o json --output-fields=MESSAGE,_HOSTNAME` (also export,
+# verbose) prints the fields asked for and __CURSOR, __REALTIME_TIMESTAMP, __MONOTONIC_TIMESTAMP, _BOOT_ID,
+# none of these: such an entry is read as bare text is, the kernel's by assumption (a grammar matches
+# only from the start of the message).
+_ORIGIN = ("SYSLOG_IDENTIFIER", "SYSLOG_FACILITY", "_PID", "SYSLOG_PID", "_COMM", "_EXE", "_SYSTEMD_UNIT", "_UID")
 # Trusted fields as Fluent Bit (Strip_Underscores) and fluent-plugin-systemd (fields_strip_underscores) name them.
 _STRIPPED = {name[1:]: name for name in ("_TRANSPORT", "_HOSTNAME", "_PID", "_BOOT_ID", "_SOURCE_MONOTONIC_TIMESTAMP",
                                          *_EXTRA) if name[1] != "_"}
@@ -91,6 +97,8 @@ def decode_fields(obj: dict, raw: bytes, name: str = NAME) -> Record | None:
     facility = _int(obj.get("SYSLOG_FACILITY"))
     if transport is not None:
         kernel = transport == "kernel"
+    elif not any(name in obj for name in _ORIGIN):  # only what --output-fields kept: as bare text, the kernel's
+        kernel = True
     else:
         kernel = program == "kernel" and facility in (0, None)
     realtime = _int(obj.get("__REALTIME_TIMESTAMP"))

@@ -17,6 +17,8 @@
     kern.warn<4>: Nov 22 10:00:00 web1 kernel: ...            (rsyslog TraditionalFormatWithPRI: %pri-text%: first)
     kern.warning Nov 22 10:00:00 web1 kernel: ...             (%syslogfacility-text%.%syslogseverity-text%, $FACILITY.$PRIORITY)
     Nov 22 10:00:00 web1 kernel: <4>[  123.456789] TCP: ...  (sysklogd/syslog-ng reading /proc/kmsg, the kernel's <N> kept)
+    Nov 22 10:00:00 [  123.456789] TCP: ...                    (dmesg -w | ts: a dmesg line, dated; framing dmesg)
+    <4>Nov 22 10:00:00 [1795370000.123] router kernel: ...     (OpenWrt logread -r -t: the entry's epoch time)
 
 Header fields: time (year from the context, or the line's own: a full date, a year after the day), host, program, pid,
 facility/severity (PRI; a `facility.severity` token before the date: rsyslog's `%pri-text%` with or
@@ -39,12 +41,13 @@ from __future__ import annotations
 
 import re
 
-from tcplog.framing.context import local_time, month_number, parse_iso
+from tcplog.framing.context import from_epoch_us, local_time, month_number, parse_iso
 from tcplog.framing.origin import kernel_record
 from tcplog.framing.printk import CPU_STAMP_END, level_prefix, split_pri, split_prefix
 from tcplog.record import Record
 
 NAME = "rfc3164"
+DMESG = "dmesg"  # the framing of a dmesg line a time stamper (ts) dated
 
 _DATE = re.compile(
     r"(?P<mon>[^\W\d_]{3,6}\.?|\d{1,2}\s?[月월])\s{1,2}(?P<day>\d{1,2})\s+"
@@ -85,6 +88,8 @@ _FACPRI = re.compile(rf"({_FAC})\.({_SEV})\s+")  # busybox syslogd's token after
 # Shippers' own notices that carry no tag ("Nov 22 10:00:00 host last message repeated 3 times").
 _TAGLESS = ("last message repeated", "message repeated", "--- last message repeated")
 _MAX_RELAYS = 4  # headers of relays before the sender's; more than this is message text
+_PRINTK_STAMP = re.compile(r"\[\s*\d{1,10}\.\d{6}[\]@]")
+_LOGREAD_TS = re.compile(r"\[(\d{9,11})\.(\d{3})\] ")  # OpenWrt logread -t: epoch seconds and milliseconds
 
 
 def header(line: str) -> tuple[int | None, object, int] | None:
@@ -142,7 +147,7 @@ def split_host_tag(rest: str) -> tuple[str | None, str | None, int | None, str]:
 # date, host, `prog[pid]:`, optional printk prefix. Anything else takes the general path below.
 _FAST = re.compile(
     r"(?:<(\d{1,3})>)?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})"
-    r"(?:\.(\d{1,9}))? +(\S*[^\s:]) ([^\s\[\]:]{1,128})(?:\[(\d{1,10})\])?: (?:: )?+"
+    r"(?:\.(\d{1,9}))? +(?!\[)(\S*[^\s:]) ([^\s\[\]:]{1,128})(?:\[(\d{1,10})\])?: (?:: )?+"  # (`[`: no host)
     r"(?!<)"  # a `<N>` level marker the kernel left after the tag: rare, read by the general decoder
     r"(?:\[\s*(\d{1,10})\.(\d{1,9})" + CPU_STAMP_END + r"(?: ?\[\s*([CT]\d+)\])?(?:\s*<[0-7]>)? ?|\[\s*([CT]\d+)\] ?)?"
 )
@@ -179,6 +184,12 @@ def decode_general(line: str, raw: bytes, ctx, name: str = NAME, depth: int = 0)
     time = header_time(m, ctx)
     rest = line[end:]
     facility, severity = split_pri(pri)
+    if rest[:1] == "[":
+        if (stamped := _ts_stamped(rest, raw, time, facility, severity)) is not None:
+            return stamped
+        if (epoch := _LOGREAD_TS.match(rest)) is not None:  # OpenWrt `logread -r … -t`: the entry's own time
+            time = from_epoch_us(int(epoch[1]) * 1_000_000 + int(epoch[2]) * 1000) or time
+            rest = rest[epoch.end():]
     host, sep, after = rest.partition(" ")
     fp = _FACPRI.match(after) if sep else None
     if fp:  # busybox: "host kern.warn kernel: ..."
@@ -201,6 +212,20 @@ def decode_general(line: str, raw: bytes, ctx, name: str = NAME, depth: int = 0)
     kernel = kernel_record(program, pid, facility) and (marker is None or facility == 0)
     return Record(raw=raw, text=text, framing=name, kernel=kernel, time=time, host=host, program=program,
                   pid=pid, facility=facility, severity=severity, monotonic=mono, caller=caller)
+
+
+def _ts_stamped(rest: str, raw: bytes, time, facility: int | None, severity: int | None) -> Record | None:
+    """A dmesg line after the date a pipe's time stamper put before it (`dmesg -w | ts`: moreutils' and
+    toybox's ts print `%b %d %H:%M:%S ` by default, any strftime format with an argument): no host, no
+    tag, the kernel's own stamp at once (its six decimals: printk's `%5lu.%06lu`). The date (when ts
+    read the line) is the record's time."""
+    if _PRINTK_STAMP.match(rest) is None:
+        return None
+    mono, caller, text = split_prefix(rest)
+    if mono is None:
+        return None
+    return Record(raw=raw, text=text, framing=DMESG, kernel=facility in (None, 0), time=time, facility=facility,
+                  severity=severity, monotonic=mono, caller=caller)
 
 
 def _relayed(inner: Record, relay: str | None, relay_program: str | None, time, facility: int | None,
