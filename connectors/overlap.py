@@ -75,14 +75,18 @@ class Overlap:
         self.folders = folders
         self.dropped = 0
         self._seen: dict[tuple[str, str], dict[str, int]] = {}  # (folder, raw) -> {log name: events so far}
+        self._logs: dict[str, tuple[str, str] | None] = {}  # source.file -> its compared log, or None
 
     def new(self, event: dict) -> bool:
         """False when `event` is a record another log of its folder already gave."""
         source = event["source"]["file"]
         if source is None:
             return True
-        log = log_of(source if "!" in source else os.path.normpath(source))
-        if log is None or ("!" not in log[0] and log[0] not in self.folders):
+        try:
+            log = self._logs[source]
+        except KeyError:
+            log = self._logs[source] = self._compared(source)
+        if log is None:
             return True
         folder, name = log
         counts = self._seen.setdefault((folder, event["raw"] or event["raw_b64"] or ""), {})
@@ -92,3 +96,10 @@ class Overlap:
             self.dropped += 1
             return False
         return True
+
+    def _compared(self, source: str) -> tuple[str, str] | None:
+        """(folder, log name) when events of this file are compared, else None."""
+        log = log_of(source if "!" in source else os.path.normpath(source))
+        if log is None or ("!" not in log[0] and log[0] not in self.folders):
+            return None
+        return log

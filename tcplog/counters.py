@@ -100,11 +100,12 @@ def counter_at(doc: dict | None, path: tuple[str, ...]) -> int | None:
 def logged_key(event: dict) -> tuple | None:
     """(host, counter, before time, after time) when a logged event's occurrences carry a counter
     delta across two snapshots; None otherwise (and for counter-only events themselves)."""
-    occ = event.get("occurrences") or {}
+    occ = event.get("occurrences")
+    if not occ or occ.get("counter_delta") is None:
+        return None  # (most events: no snapshot pair carried a counter)
     info = event.get("snapshot") or {}
     before, after = info.get("before"), info.get("after")
-    if occ.get("counter_delta") is None or not before or not after or not event.get("host") \
-            or (event.get("source") or {}).get("framing") == FRAMING:
+    if not before or not after or not event.get("host") or (event.get("source") or {}).get("framing") == FRAMING:
         return None
     return host_key(event["host"]), occ["counter"], before["time"], after["time"]
 
@@ -121,7 +122,9 @@ class Seen:
     def note(self, event: dict) -> None:
         """A finished event (its counts settled): its time and its lines."""
         self.note_time(event["host"], event["time"])
-        self.note_lines(logged_key(event), event["count"] + event["suppressed"])
+        occ = event.get("occurrences")
+        if occ and occ.get("counter_delta") is not None:  # (most events carry no counter delta)
+            self.note_lines(logged_key(event), event["count"] + event["suppressed"])
 
     def note_time(self, host, time: str | None) -> None:
         span = self.spans.setdefault(host, [])

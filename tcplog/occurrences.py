@@ -92,4 +92,4 @@ def finish(event: dict) -> dict:
 
 def _counted(event: dict) -> bool:
     """A counter-only event (tcplog.counters): no line, its occurrences are its counter's."""
-    return (event.get("source") or {}).get("framing") == FRAMING
+    return event["source"]["framing"] == FRAMING

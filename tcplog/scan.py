@@ -113,9 +113,11 @@ class Scanner:
                 if record is None:
                     stats.unframed += 1
                     continue
-                if (joined := wrapped.rejoin(record, block, end, self.dispatcher)) is not None:
+                match = self.dispatcher.match(record)
+                if match is None and (joined := wrapped.rejoin(record, block, end, self.dispatcher)) is not None:
                     record, done_to = joined  # a pasted line wrapped in two (tcplog.wrapped)
-                yield from self._emit(record, Position(name, lines_at + 1, offset + ls), stats, assembler)
+                    match = self.dispatcher.match(record)
+                yield from self._emit(record, Position(name, lines_at + 1, offset + ls), stats, assembler, match)
             n = lines_at - lines_before + block.count(b"\n", counted_to)  # every byte counted once
             lines_before += n
             stats.lines += n
@@ -172,9 +174,11 @@ class Scanner:
             yield from self._emit(record, Position(name, chunk.line, chunk.offset), stats, assembler)
         yield from self._finish(assembler, stats)
 
-    def _emit(self, record, position, stats, assembler) -> list[dict]:
-        """The events one framed record completes (the assembler may hold it back), counted."""
-        match = self.dispatcher.match(record)
+    def _emit(self, record, position, stats, assembler, match=False) -> list[dict]:
+        """The events one framed record completes (the assembler may hold it back), counted.
+        `match`: the dispatcher's answer for the record when the caller has it already."""
+        if match is False:
+            match = self.dispatcher.match(record)
         if match is None:
             if record.kernel:
                 stats.unmatched += 1

@@ -27,9 +27,9 @@ _HEADERS = tuple(m for m in framing.LINE_FRAMINGS.values() if m is not bare)
 
 
 def rejoin(record: Record, block: bytes, end: int, dispatcher: Dispatcher) -> tuple[Record, int] | None:
-    """(the record joined with the line after `end`, where that line ends), or None when the record
-    matches already or the next line does not complete it."""
-    if record.framing == "kmsg" or end >= len(block) or dispatcher.match(record) is not None:
+    """(the record joined with the line after `end`, where that line ends), or None when the next line
+    does not complete it. The caller asks only for a record the dispatcher did not match."""
+    if record.framing == "kmsg" or end >= len(block):
         return None
     tail_end = block.find(b"\n", end + 1)
     tail_end = len(block) if tail_end == -1 else tail_end

@@ -91,7 +91,10 @@ def run(args) -> int:
             _unreadable(stats, path, problem)
         else:
             readable.append((path, host))
-    overlap = Overlap(compared_folders([path for path, _ in readable]))
+    # records two system logs of a folder hold (kern.log and syslog) leave once; None: no input can
+    overlap: Overlap | None = Overlap(compared_folders([path for path, _ in readable]))
+    if not overlap.folders and not any(archive(path) for path, _ in readable):
+        overlap = None
     splittable = args.dedupe is None and args.incident_window is None and args.year is None
     tasks = []
     if args.workers > 1:
@@ -106,7 +109,7 @@ def run(args) -> int:
                 snapshot_docs=tuple(orjson.dumps(memory.load(r)) for h in memory.hosts() for r in memory.refs(h)),
                 snapshots_dir=folder.root if folder is not None else None, catalog=not args.no_classify)
             write = sink.write if args.format == "native" else _reformat(sink.write, ndjson)
-            if overlap.folders or any(archive(path) for path, _ in readable):
+            if overlap is not None:
                 write = _without_overlap(write, overlap, stats, seen)
             workers.run(tasks, min(args.workers, len(tasks)), config, write, stats, seen,
                         lambda where, why: _unreadable(stats, where, why))
@@ -120,7 +123,7 @@ def run(args) -> int:
                     for event in inputs.events(path, host, scanner, pipeline, ctx, stats,
                                                args.framing == journal_export.NAME,
                                                lambda where, why: _unreadable(stats, where, why), fixed is not None):
-                        if not overlap.new(event):
+                        if overlap is not None and not overlap.new(event):
                             _uncount(stats, event)
                             continue
                         seen.note(event)
