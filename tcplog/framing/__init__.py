@@ -18,7 +18,11 @@ Detected by a stream's first bytes only (their records span lines; STREAMED):
     journal-verbose      journalctl -o verbose
     json-pretty          journalctl -o json-pretty; pretty-printed JSON records (jq .) of the JSON framings
     dmesg-json           dmesg --json
+    json-export          one JSON document holding records: an Elasticsearch/OpenSearch `_search` response,
+                         `aws logs filter-log-events`/`get-log-events`, `gcloud logging read --format=json`
     rsyslog-debug        rsyslog's RSYSLOG_DebugFormat (a record over ten lines)
+    csv-export           search results exported as CSV with a header row (Kibana, Graylog, Splunk, Azure Log
+                         Analytics, …), Papertrail's TSV archives (tcplog.framing.csv_export)
     gathered             a remote command's output under a heading per host (clush -b, dshbak, ansible,
                          parallel-ssh -i, salt): each line read in its own framing, the heading's host attributed
 
@@ -46,8 +50,10 @@ from tcplog.framing import (
     bare,
     console,
     cri,
+    csv_export,
     dmesg,
     dmesg_json,
+    export_prefix,
     fluent_file,
     gathered,
     grep_prefix,
@@ -56,6 +62,7 @@ from tcplog.framing import (
     journal_json,
     journal_short,
     journal_verbose,
+    json_export,
     json_pretty,
     kmsg,
     logread,
@@ -76,7 +83,8 @@ NAMES = ("auto", *LINE_FRAMINGS, journal_json.NAME, journal_export.NAME, shipper
 EXTRA_TRIGGERS = journal_json.EXTRA_TRIGGERS
 # Outputs whose records span lines: sniffed by their first bytes, read record by record
 # (Scanner.scan_chunked), never cut into byte ranges.
-STREAMED = (journal_verbose, dmesg_json, json_pretty, rsyslog_debug, gathered)  # (dmesg before the generic json-pretty)
+# (dmesg's and the exports' documents before the generic json-pretty)
+STREAMED = (journal_verbose, dmesg_json, *json_export.DOCUMENTS, json_pretty, rsyslog_debug, gathered, csv_export)
 
 __all__ = ["NAMES", "FramingContext", "decode", "decode_text", "EXTRA_TRIGGERS", "STREAMED", "is_continuation",
            "streamed"]
@@ -181,6 +189,9 @@ def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> R
     for module in order:  # each decode answers None when the record is not of its shape
         record = module.decode(s, raw, ctx)
         if record is not None:
+            if depth == 0 and record.program is None and record.framing == syslog3164.NAME and first.isdigit() \
+                    and (exported := _after_export_stamp(s, raw, ctx)) is not None:
+                return exported  # (a syslog date was read, then the stamp's tail as host: no tag)
             return record
     if depth == 0 and (record := _after_prefixes(s, raw, ctx)) is not None:
         return record
@@ -226,6 +237,37 @@ def _after_prefixes(s: str, raw: bytes, ctx: FramingContext) -> Record | None:
         record.time = record.time or time  # when the capture read the line: for a record with no time of its own
         if host is not None:
             host_prefix.attribute(record, host)
+    return record
+
+
+def _after_export_stamp(s: str, raw: bytes, ctx: FramingContext) -> Record | None:
+    """The line after a log platform's export stamp (tcplog.framing.export_prefix: CloudWatch's `aws logs tail`
+    and S3 export, Loki's `logcli query`), with a stream name or label set between them, when that line has a
+    tag or a framing of its own (after a Loki label set, bare kernel text too); else None."""
+    at = export_prefix.stamp(s)
+    if not at:
+        return None
+    time = parse_iso(s[:at].rstrip())
+    host, start = export_prefix.labels(s, at)
+    if start >= 0:
+        record = decode_text(s[start:], raw, ctx, 1)
+        if record is not None:
+            record.host = record.host or host
+    else:
+        record = _tagged_at(s, at, raw, ctx)
+        if record is None and (start := export_prefix.stream(s, at)) >= 0 \
+                and (record := _tagged_at(s, start, raw, ctx)) is not None:
+            host_prefix.attribute(record, s[at:start].strip())
+    if record is not None:
+        record.time = record.time or time
+    return record
+
+
+def _tagged_at(s: str, start: int, raw: bytes, ctx: FramingContext) -> Record | None:
+    """The record at s[start:] when it has a tag (a syslog line's) or a framing other than syslog's and bare text."""
+    record = decode_text(s[start:], raw, ctx, 1)
+    if record is None or (record.program is None and record.framing in (syslog3164.NAME, bare.NAME)):
+        return None
     return record
 
 

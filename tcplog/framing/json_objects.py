@@ -50,9 +50,11 @@ def parse_object(raw: bytes) -> dict | None:
     return obj if isinstance(obj, dict) else None
 
 
-def chunks(stream, depth: int, parse: Callable[[bytes], dict | None]) -> Iterator[Chunk]:
-    """The stream's objects at `depth` (entries, parsed by `parse`), notes and stray runs, in order."""
-    r = _Reader(depth, parse)
+def chunks(stream, depth: int, parse: Callable[[bytes], dict | None], lead: bool = True) -> Iterator[Chunk]:
+    """The stream's objects at `depth` (entries, parsed by `parse`), notes and stray runs, in order.
+    `lead`: lines before the first `{` are `line` chunks (False: the document starts at the first byte, as
+    a JSON array's `[` alone on its line)."""
+    r = _Reader(depth, parse, lead)
     while True:
         line, size = read_line(stream)
         if not size:
@@ -62,7 +64,7 @@ def chunks(stream, depth: int, parse: Callable[[bytes], dict | None]) -> Iterato
 
 
 class _Reader:
-    def __init__(self, depth: int, parse):
+    def __init__(self, depth: int, parse, lead: bool = True):
         self.depth, self.parse = depth, parse
         self.level = self.number = self.offset = 0
         self.parts: list[bytes] | None = None  # the open object's bytes (None: no object open)
@@ -70,7 +72,7 @@ class _Reader:
         self.start = (0, 0)  # its offset and line
         self.lines = self.size = 0  # read since the last chunk
         self.stray: tuple[int, int] | None = None  # an open stray run: its offset and line
-        self.lead = True  # no `{` read yet: lines are `line` chunks
+        self.lead = lead  # no `{` read yet: lines are `line` chunks
 
     def line(self, line: bytes, size: int) -> Iterator[Chunk]:
         """The chunks one line completes (`size`: its whole length; `line` holds at most MAX_LINE bytes)."""

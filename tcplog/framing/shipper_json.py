@@ -42,20 +42,25 @@ from tcplog.record import Record
 
 NAME = "json"
 
-MESSAGE_KEYS = ("message", "MESSAGE", "log", "msg")
-HOST_KEYS = ("logsource", "host", "hostname", "HOSTNAME", "_HOSTNAME", "host.name", "source_host", "fromhost",
-             "computer")
+MESSAGE_KEYS = ("message", "MESSAGE", "log", "msg", "_raw")  # (_raw: Splunk's event text)
+HOST_KEYS = ("logsource", "log.syslog.hostname", "system.syslog.hostname", "host", "hostname", "HOSTNAME",
+             "_HOSTNAME", "host.name", "source_host", "fromhost", "computer", "logStreamName")
 PROGRAM_KEYS = ("ident", "programname", "program", "appname", "app_name", "app-name", "SYSLOG_IDENTIFIER",
-                "syslog_identifier", "process.name", "syslogtag", "tag_program", "application_name")
-PID_KEYS = ("pid", "procid", "_PID", "process.pid")
+                "syslog_identifier", "process.name", "log.syslog.appname", "system.syslog.program", "syslogtag",
+                "tag_program", "application_name")
+PID_KEYS = ("pid", "procid", "_PID", "process.pid", "log.syslog.procid", "system.syslog.pid")
 FACILITY_KEYS = ("facility", "syslogfacility", "syslogfacility-text", "SYSLOG_FACILITY", "log.syslog.facility.code",
                  "log.syslog.facility.name")
 FACILITY_NAMES = {**FACILITIES, "kernel": 0}  # Graylog names facility 0 "kernel"
 SEVERITY_KEYS = ("severity", "syslogseverity", "PRIORITY", "priority", "level", "log.syslog.severity.code")
-TIME_KEYS = ("timestamp", "@timestamp", "time", "timereported", "ts", "date", "__REALTIME_TIMESTAMP")
+TIME_KEYS = ("timestamp", "@timestamp", "time", "timereported", "ts", "date", "__REALTIME_TIMESTAMP", "_time")
 GELF_KEYS = {"host": "host", "timestamp": "timestamp", "level": "severity", "facility": "facility"}
 LOKI_KEYS = frozenset(("line", "timestamp", "labels"))  # all logcli jsonl writes (labels: not with --no-labels)
 LOKI_HOST_LABELS = ("host", "hostname", "instance")
+# An export's record under its wrapper: an Elasticsearch/OpenSearch hit (`_search`, elasticdump, _bulk-style
+# NDJSON: {"_index": …, "_id": …, "_source": {…}}), a Splunk export line ({"preview": false, "result": {…}}).
+WRAPPERS = ("_source", "result")
+GCP_HOST_LABEL = "compute.googleapis.com/resource_name"  # the VM's name, on the entries of Compute Engine's agents
 
 
 def _get(obj: dict, dotted: str):
@@ -107,22 +112,38 @@ def _code(value, names: dict) -> int | None:
     return None
 
 
+def _epoch_us(n: float) -> int:
+    """Epoch seconds, milliseconds (CloudWatch Logs, Sumo Logic), µs or ns, told apart by their size (a time
+    after 1973 and before 5138), as µs."""
+    if n > 1e17:
+        return int(n // 1000)
+    if n > 1e14:
+        return int(n)
+    if n > 1e11:
+        return int(n * 1000)
+    return int(n * 1_000_000)
+
+
 def _parse_time(v):
-    """Epoch seconds or µs (number or digits), or ISO 8601; None for anything else."""
+    """Epoch seconds, ms, µs or ns (number or digits), or ISO 8601 (Splunk's `2026-11-22 10:00:00.000 UTC`
+    too); None for anything else."""
     try:
         if isinstance(v, bool):
             return None
         if isinstance(v, (int, float)):
-            seconds = float(v)
-            return from_epoch_us(int(seconds if seconds > 1e14 else seconds * 1_000_000))
+            return from_epoch_us(_epoch_us(float(v)))
         if isinstance(v, str):
             if v.isdigit():
-                n = int(v)
-                return from_epoch_us(n if n > 10 ** 14 else n * 1_000_000)
+                return from_epoch_us(_epoch_us(int(v)))
+            if v[-4:] in _UTC_NAMES:
+                v = v[:-4] + "Z"
             return parse_iso(v.replace(" ", "T", 1) if len(v) > 10 and v[10] == " " else v)
     except (OverflowError, ValueError):  # 1e308 seconds, a superscript digit
         return None
     return None
+
+
+_UTC_NAMES = (" UTC", " GMT")  # Splunk's exports: `_time` as `2026-11-22 10:00:00.000 UTC` (the user's zone)
 
 
 def time_of(obj: dict):
@@ -176,12 +197,37 @@ def _loki(obj: dict) -> dict:
     return view
 
 
+def _gcp(obj: dict) -> dict:
+    """A Cloud Logging entry under the common keys: the payload's fields, `textPayload` or the payload's
+    message as the message, the VM's name (or instance id) as the host when the payload names none."""
+    payload = obj.get("jsonPayload")
+    view = dict(payload) if isinstance(payload, dict) else {}
+    if isinstance(obj.get("textPayload"), str):
+        view["message"] = obj["textPayload"]
+    labels, resource = obj.get("labels"), obj.get("resource")
+    host = labels.get(GCP_HOST_LABEL) if isinstance(labels, dict) else None
+    if host is None and isinstance(resource, dict) and isinstance(resource.get("labels"), dict):
+        host = resource["labels"].get("instance_id")
+    if host is not None and host_of(view) is None:
+        view["host"] = host
+    for k in ("timestamp", "severity"):
+        if k in obj and k not in view:
+            view[k] = obj[k]
+    return view
+
+
 def _view(obj: dict) -> dict:
-    """GELF and Loki records seen under the common keys; any other record as it is."""
+    """Records under an export's wrapper (an Elasticsearch hit's `_source`, a Splunk export's `result`),
+    GELF, Loki and Cloud Logging records seen under the common keys; any other record as it is."""
+    if not any(k in obj for k in MESSAGE_KEYS):  # (a record of its own may hold a `result`)
+        inner = next((obj[k] for k in WRAPPERS if isinstance(obj.get(k), dict)), None)
+        obj = obj if inner is None else inner
     if "short_message" in obj:
         return _gelf(obj)
     if "line" in obj and obj.keys() <= LOKI_KEYS:
         return _loki(obj)
+    if "logName" in obj and ("textPayload" in obj or "jsonPayload" in obj):
+        return _gcp(obj)
     return obj
 
 
