@@ -13,6 +13,7 @@ Names that are not UTF-8 are shown with `\\xe9` escapes (`walk.shown`); UTF-16 t
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 from tcplog import framing
@@ -91,7 +92,10 @@ def _one(stream: decompress.Checked, name, host, scanner, pipeline, ctx, stats, 
 
 
 def _uncompressed(path: str) -> bool:
-    """The file's own bytes are the journal (it is not a compressed copy of one)."""
+    """The file's own bytes are the journal (it is not a compressed copy of one). A FIFO is not
+    opened again (its bytes are read once, by the stream): journalctl gets a copy of it."""
+    if not os.path.isfile(path):
+        return False
     try:
         with open(path, "rb") as f:
             return journal_files.is_journal(f.read(len(journal_files.MAGIC)))

@@ -52,8 +52,9 @@ def compared_folders(paths: list[str]) -> set[str]:
 
 
 def archive(path: str) -> bool:
-    """An input file that is a tar archive (plain or compressed), whose members may be system logs."""
-    if path == "-":
+    """An input file that is a tar archive (plain or compressed), whose members may be system logs.
+    Only a regular file is looked at: reading a FIFO's first bytes here would take them from the scan."""
+    if path == "-" or not os.path.isfile(path):
         return False
     try:
         stream = files.open_input(path)

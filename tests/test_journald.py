@@ -214,3 +214,24 @@ def test_journal_beside_syslog_files_is_not_read_twice(journal_file, tmp_path):
     assert skipped["input"].endswith("journal/0123/system.journal") and "binary journal beside" in skipped["reason"]
     r = tcplog("scan", str(logs / "journal"))
     assert [e["family"] for e in events(r.stdout)] == EXPECTED
+
+
+def test_binary_journal_through_a_fifo_is_copied_for_journalctl(journal_file, tmp_path):
+    """`tcplog scan <(cat system.journal)`: the FIFO's bytes are read once and handed to journalctl as a
+    private copy (the FIFO is never opened twice, which would hang on a pipe whose writer is done)."""
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+
+    def feed():
+        with open(journal_file, "rb") as src, open(fifo, "wb") as dst:
+            dst.write(src.read())
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    r = tcplog("scan", str(fifo), "--workers", "1")
+    writer.join(5)
+    assert r.returncode == 0, r.stderr
+    assert [e["family"] for e in events(r.stdout)] == EXPECTED
