@@ -45,11 +45,11 @@ def render(event: dict, console: Console) -> None:
     console.print(line)
     console.print(cause.get("summary") or "", highlight=False)
     snap = event.get("snapshot") or {}
-    joined = [f"{k} {v['id']} ({_distance(v['age_s'])})" for k in ("before", "after") if (v := snap.get(k))]
+    joined = [f"{k} {v['time']} ({_distance(v['age_s'])})" for k in ("before", "after") if (v := snap.get(k))]
     if joined:
         console.print("snapshots: " + ", ".join(joined), style="dim", highlight=False)
     for s in snap.get("stale") or []:
-        console.print(f"stale snapshot ignored: {s['id']} ({_distance(s['age_s'])})", style="yellow", highlight=False)
+        console.print(f"stale snapshot ignored: {s['time']} ({_distance(s['age_s'])})", style="yellow", highlight=False)
 
     if cause.get("evidence"):
         table = Table(title="evidence", title_justify="left", show_edge=False)

@@ -88,10 +88,10 @@ def run(args) -> int:
     event["snapshot"], joined = _judged_by(event, joined, args.max_snapshot_age)
     for entry in event["snapshot"]["stale"]:
         if entry.get("reason") == "another boot":
-            print(f"tcplog: note: snapshot {entry['id']} is of another boot than the line: not used",
+            print(f"tcplog: note: snapshot taken {entry['time']} is of another boot than the line: not used",
                   file=sys.stderr)
             continue
-        print(f"tcplog: note: snapshot {entry['id']} is {_age(entry['age_s'])} the line, over "
+        print(f"tcplog: note: snapshot taken {entry['time']} is {_age(entry['age_s'])} the line, over "
               f"--max-snapshot-age: not used (a longer --max-snapshot-age judges by it)", file=sys.stderr)
     pipeline = Pipeline(PipelineSettings(kernel=args.kernel), catalog=load_rules())
     pipeline.explain(event, joined=joined)
