@@ -34,7 +34,8 @@ decoded as a record of its own (framing `cri+<inner>`); and, when no framing rea
 record after what a tool put before it (`_after_prefixes`), when that record has a header of its own: a
 parallel shell's host label (`web1: `, `web[1-3]: `, tcplog.framing.host_prefix), grep's `file:NUM:`
 (tcplog.framing.grep_prefix, also after a label), a CR inside a console line; a logwatch report line
-(` N Time(s): `, tcplog.framing.logwatch), a syslog line cut after its date (`obs kernel: `), a console
+(` N Time(s): `, tcplog.framing.logwatch), an RFC 6587 octet count (`87 <4>…`, a captured TCP syslog
+stream: tcplog.framing.octet_count), a syslog line cut after its date (`obs kernel: `), a console
 capture's time stamp or getty's login prompt (tcplog.framing.console). Indentation and quote marks before a
 pasted line (tcplog.framing.pasted) are read past, and so is a crash-cut record before a NUL run: the
 record after it is read.
@@ -67,6 +68,7 @@ from tcplog.framing import (
     kmsg,
     logread,
     logwatch,
+    octet_count,
     pasted,
     rsyslog_debug,
     shipper_json,
@@ -189,9 +191,10 @@ def decode_text(text: str, raw: bytes, ctx: FramingContext, depth: int = 0) -> R
     for module in order:  # each decode answers None when the record is not of its shape
         record = module.decode(s, raw, ctx)
         if record is not None:
-            if depth == 0 and record.program is None and record.framing == syslog3164.NAME and first.isdigit() \
-                    and (exported := _after_export_stamp(s, raw, ctx)) is not None:
-                return exported  # (a syslog date was read, then the stamp's tail as host: no tag)
+            if depth == 0 and first.isdigit() and record.framing == syslog3164.NAME and (record.program is None or (
+                    record.program in export_prefix.KERNEL_PREFIXES and record.pid is None)) \
+                    and (exported := _after_export_stamp(s, raw, ctx, record.program is not None)) is not None:
+                return exported  # (a syslog date was read, then the stamp's tail as host: no tag, or a subsystem's)
             return record
     if depth == 0 and (record := _after_prefixes(s, raw, ctx)) is not None:
         return record
@@ -208,6 +211,8 @@ def _after_prefixes(s: str, raw: bytes, ctx: FramingContext) -> Record | None:
     the kernel's line); a logwatch report's ` N Time(s): ` (its message, headed or not); a syslog line's own
     host left by a cut date (`obs kernel: …`); a console capture's time stamp or getty's login prompt
     (tcplog.framing.console). None when the line has none of them (bare text keeps its first word)."""
+    if s[:1].isdigit() and (counted := octet_count.split(s)) and (record := _headed_at(s, counted, raw, ctx)):
+        return record  # a TCP syslog stream's frame: its length in octets, then the record (RFC 6587)
     label, start = host_prefix.split(s)
     record = _headed_at(s, start, raw, ctx) if label is not None else None
     if record is None and (after := grep_prefix.split(s[start:])) > 0:  # (a record's own `10:00:` is no file)
@@ -240,10 +245,11 @@ def _after_prefixes(s: str, raw: bytes, ctx: FramingContext) -> Record | None:
     return record
 
 
-def _after_export_stamp(s: str, raw: bytes, ctx: FramingContext) -> Record | None:
+def _after_export_stamp(s: str, raw: bytes, ctx: FramingContext, kernel_text: bool = False) -> Record | None:
     """The line after a log platform's export stamp (tcplog.framing.export_prefix: CloudWatch's `aws logs tail`
     and S3 export, Loki's `logcli query`), with a stream name or label set between them, when that line has a
-    tag or a framing of its own (after a Loki label set, bare kernel text too); else None."""
+    tag or a framing of its own (after a Loki label set, bare kernel text too; after a stream name, when
+    `kernel_text`: what syslog's reading took for a tag is a kernel subsystem's prefix); else None."""
     at = export_prefix.stamp(s)
     if not at:
         return None
@@ -255,8 +261,8 @@ def _after_export_stamp(s: str, raw: bytes, ctx: FramingContext) -> Record | Non
             record.host = record.host or host
     else:
         record = _tagged_at(s, at, raw, ctx)
-        if record is None and (start := export_prefix.stream(s, at)) >= 0 \
-                and (record := _tagged_at(s, start, raw, ctx)) is not None:
+        if record is None and (start := export_prefix.stream(s, at)) >= 0 and (record := (
+                decode_text(s[start:], raw, ctx, 1) if kernel_text else _tagged_at(s, start, raw, ctx))) is not None:
             host_prefix.attribute(record, s[at:start].strip())
     if record is not None:
         record.time = record.time or time

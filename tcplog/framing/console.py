@@ -6,11 +6,13 @@
     [0.123456 0.000123] [  123.456789] TCP: time wait bucket table overflow           (grabserial -t)
     [10:00:00.123456 0.000123] [  123.456789] TCP: time wait bucket table overflow    (grabserial -T)
     00:00:12 [  123.456789] TCP: time wait bucket table overflow                      (dmesg -w | ts -s, ts -i)
+    2026-11-22 10:52:39+0200: [ 1234.567890] TCP: time wait bucket table overflow     (ts '%Y-%m-%d %H:%M:%S%z:')
     web1 login: [  123.456789] TCP: time wait bucket table overflow                   (a serial console at getty's prompt)
 
 Tools that log a serial console or a pipe stamp each line with the time they read it: moreutils' and
 toybox's ts (`%b %d %H:%M:%S` by default, read by the rfc3164 framing: tcplog.framing.syslog3164; any
-strftime format, `%H:%M:%S` with -s and -i), tio (`[%H:%M:%S.mmm] `, `[%Y-%m-%dT%H:%M:%S.mmm] ` with
+strftime format, `%H:%M:%S` with -s and -i; a format with a date and a zone, a colon after it or not,
+is read here when syslog's reading of the date cannot take it), tio (`[%H:%M:%S.mmm] `, `[%Y-%m-%dT%H:%M:%S.mmm] ` with
 iso8601: tio src/timestamp.c), grabserial (`[%4.6f %2.6f] ` seconds since the first byte and since the
 line before; `-T` the wall time and the gap: tbird20d/grabserial). A stamp with a date is the record's
 time when the record carries none (read in --tz, or its own zone): the time the line was read, so for a
@@ -36,7 +38,11 @@ _BRACKETED = re.compile(
     r"|\[\d{1,9}\.\d{6} +-?\d{1,9}\.\d{6}\] "  # grabserial -t
 )
 _PRINTK = r"(?=\[\s*\d{1,10}\.\d{1,9}\])"
-_UNBRACKETED = re.compile(r"\d{2,}:\d{2}:\d{2}(?:\.\d{1,9})? " + _PRINTK)  # ts -s, ts -i
+# ts -s, ts -i (`00:00:12 `); ts with a date format of the user's, a zone and a colon after it perhaps
+# (`ts '%Y-%m-%d %H:%M:%S%z:'`: `2026-11-22 10:52:39+0200: `)
+_UNBRACKETED = re.compile(
+    r"(?:(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<hh>\d{2}):(?P<mm>\d{2}):(?P<ss>\d{2})(?:[.,](?P<frac>\d{1,9}))?"
+    r"(?P<zone>Z|[+-]\d{2}:?\d{2})?:?|\d{2,}:\d{2}:\d{2}(?:\.\d{1,9})?) " + _PRINTK)
 _LOGIN = re.compile(r"(?P<host>[A-Za-z0-9][A-Za-z0-9_.\-]{0,252}) login: " + _PRINTK)
 
 
@@ -57,7 +63,7 @@ def split(line: str, ctx):
         return None if m is None else (_time(m, ctx), None, m.end())
     if first.isdigit():
         m = _UNBRACKETED.match(line)
-        return None if m is None else (None, None, m.end())
+        return None if m is None else (_time(m, ctx), None, m.end())
     m = _LOGIN.match(line)
     return None if m is None else (None, m.group("host"), m.end())
 

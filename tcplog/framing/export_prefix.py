@@ -13,6 +13,12 @@ own framing. The stamp is the record's time when the line carries none of its ow
 CloudWatch agent names streams after the instance id by default) is attributed as a parallel shell's label
 is (tcplog.framing.host_prefix: kept in `source.extra.prefix_host`, the host when the record names none);
 a label set's `host`, `hostname` or `instance` label is the host when the record names none.
+
+    2026-11-22T10:00:01.000000+00:00 i-0abc nf_conntrack: nf_conntrack: table full, dropping packet
+        `aws logs tail` of a stream that holds the kernel's bare text (a `dmesg -w` or `journalctl -k -o cat`
+        forwarded as is): read as syslog, the stream name looks like a host and the kernel subsystem's
+        prefix like a tag; `KERNEL_PREFIXES` tells such a "tag" (no pid, one of the pr_fmt prefixes of the
+        messages tcplog reads), and the text after the stream name is then read as the kernel's.
 """
 
 from __future__ import annotations
@@ -24,6 +30,12 @@ _LABELS = re.compile(r'\{(?:[A-Za-z_][A-Za-z0-9_]*="(?:[^"\\]|\\.)*"(?:, )?)*\} 
 _LABEL = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"')
 _STREAM = re.compile(r"[^\s:*{\[]{1,512} +")
 HOST_LABELS = ("host", "hostname", "instance")
+# The kernel's subsystem prefixes (pr_fmt, or the literal one in the format) of the messages tcplog reads:
+# net/ipv4/tcp*.c `TCP: `, udp.c `UDP: `, route.c/fib `IPv4: `, net/ipv6 `IPv6: `, nf_conntrack_core.c
+# `nf_conntrack: ` (`ip_conntrack: ` before 2.6.15), net/core/neighbour.c `neighbour: `, net_ratelimit()'s
+# `net_ratelimit: `, printk's `printk: `. No program of a syslog tag is named so.
+KERNEL_PREFIXES = frozenset(("TCP", "UDP", "IPv4", "IPv6", "ipv4", "ipv6", "nf_conntrack", "ip_conntrack",
+                             "neighbour", "net_ratelimit", "printk", "NET"))
 
 
 def stamp(s: str) -> int:

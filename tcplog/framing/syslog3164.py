@@ -10,6 +10,7 @@
     2026 Nov  2 18:10:00 web1 kernel: TCP: too many orphaned sockets                  (syslog-ng $FULLDATE)
     Aug 28 2024 13:16:32 web1 kernel: TCP: too many orphaned sockets                  (a year after the day: appliances)
     Jan 15 21:18:04 router kern.warn kernel: nf_conntrack: expectation table full      (busybox syslogd)
+    Nov 22 10:00:00  kern.warn kernel: TCP: time wait bucket table overflow            (busybox, empty hostname)
     déc. 31 23:59:59 web1 kernel: ...                                                  (journalctl short, fr_FR)
     11月 22 10:00:00 web1 kernel: ...                                                   (journalctl short, ja_JP)
     Nov 22 10:00:05 relay1 <4>Nov 22 10:00:00 web1 kernel: ...                          (a relay's header first)
@@ -85,6 +86,9 @@ FAC_SEV = rf"(?P<fac>{_FAC})\.(?P<sev>{_SEV})"  # a known facility and severity,
 _PRI_TEXT = re.compile(rf"(?:[a-z]{{2,8}}[0-7]?\.[a-z]{{3,7}}<(?P<pri>\d{{1,3}})>|{FAC_SEV}):?[ \t]")
 _TAG = re.compile(r"(?P<prog>[^\s\[\]:]{1,128})(?:\[(?P<pid>\d{1,10}|-)\])?:(?:\s|$)")  # `[-]`: no PROCID
 _FACPRI = re.compile(rf"({_FAC})\.({_SEV})\s+")  # busybox syslogd's token after the host
+# The tokens busybox syslogd writes (parse_fac_prio_20: `%s.%s` of its facility and priority names): with an
+# empty hostname its `"%s %.64s %s %s\n"` leaves two spaces and the token where the host stands.
+_FACPRI_TOKENS = frozenset(f"{fac}.{sev}" for fac in FACILITIES for sev in SEVERITIES)
 # Shippers' own notices that carry no tag ("Nov 22 10:00:00 host last message repeated 3 times").
 _TAGLESS = ("last message repeated", "message repeated", "--- last message repeated")
 _MAX_RELAYS = 4  # headers of relays before the sender's; more than this is message text
@@ -147,7 +151,8 @@ def split_host_tag(rest: str) -> tuple[str | None, str | None, int | None, str]:
 # date, host, `prog[pid]:`, optional printk prefix. Anything else takes the general path below.
 _FAST = re.compile(
     r"(?:<(\d{1,3})>)?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})"
-    r"(?:\.(\d{1,9}))? +(?!\[)(\S*[^\s:]) ([^\s\[\]:]{1,128})(?:\[(\d{1,10})\])?: (?:: )?+"  # (`[`: no host)
+    r"(?:\.(\d{1,9}))? (?![ \[])(\S*[^\s:]) ([^\s\[\]:]{1,128})(?:\[(\d{1,10})\])?: (?:: )?+"  # (`[`: no host;
+    # two spaces: busybox's empty hostname, its `kern.warn` where the host stands, read by the general decoder)
     r"(?!<)"  # a `<N>` level marker the kernel left after the tag: rare, read by the general decoder
     r"(?:\[\s*(\d{1,10})\.(\d{1,9})" + CPU_STAMP_END + r"(?: ?\[\s*([CT]\d+)\])?(?:\s*<[0-7]>)? ?|\[\s*([CT]\d+)\] ?)?"
 )
@@ -195,6 +200,9 @@ def decode_general(line: str, raw: bytes, ctx, name: str = NAME, depth: int = 0)
     if fp:  # busybox: "host kern.warn kernel: ..."
         facility, severity = FACILITIES[fp.group(1)], SEVERITIES[fp.group(2)]
         rest = host + " " + after[fp.end():]
+    elif host in _FACPRI_TOKENS and _TAG.match(after):  # busybox with an empty hostname: "  kern.warn kernel: ..."
+        facility, severity = FACILITIES[host.partition(".")[0]], SEVERITIES[host.partition(".")[2]]
+        rest = after
     host, program, pid, msg = split_host_tag(rest)
     if (host or program) and depth < _MAX_RELAYS and header(msg) is not None:
         inner = decode_general(msg, raw, ctx, name, depth + 1)  # a relay's header before the sender's
