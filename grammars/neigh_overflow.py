@@ -40,7 +40,7 @@ ORIGIN = "kernel"
 TRIGGERS = (b"Neighbour table overflow", b"neighbor table overflow")
 MESSAGES = {
     "neigh_overflow.legacy": "Neighbour table overflow.  [2.4 - 2.6.3x]",
-    "neigh_overflow.ipv4": "ipv4: Neighbour table overflow.  [~2.6.36 - 3.5; 'IPv4: ' form unverified]",
+    "neigh_overflow.ipv4": "ipv4: Neighbour table overflow.  [~2.6.36 - 3.5; 'IPv4: ' form, no period, seen in a real log]",
     "neigh_overflow.ipv6": "ipv6: Neighbour table overflow.  [~2.6.3x]; IPv6: Neighbour table overflow  [3.x]",
     "neigh_overflow.table": "neighbour: %s: neighbor table overflow!  [4.x - 6.x; prefix from pr_fmt]",
 }

@@ -556,6 +556,26 @@ def test_a_kernel_tag_with_a_busybox_token_or_a_level_marker(line, facility, sev
         "dmesg-t", "kernel", facility, severity, kernel, "TCP: time wait bucket table overflow")
 
 
+@pytest.mark.parametrize("line,mono", [
+    (b":24 2019 kern.err kernel: [  944.727567] TCP: time wait bucket table overflow", 944.727567),  # cut in the clock
+    (b"5 2019 kern.err kernel: TCP: time wait bucket table overflow", None),
+    (b"2019 kern.warn kernel: TCP: time wait bucket table overflow", None),  # cut before the year's space
+])
+def test_a_logread_line_cut_inside_its_date_keeps_its_tag(line, mono):
+    """What a copy left of a logread date (clock's end, year) before `kern.err kernel:` is dropped: the tag and
+    the kernel's text after it are read, the time is unknown."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.program, r.facility, r.kernel, r.monotonic, r.time, r.text) == (
+        "dmesg-t", "kernel", 0, True, mono, None, "TCP: time wait bucket table overflow")
+
+
+@pytest.mark.parametrize("line", [b":24 2019 kernel: TCP: x", b"24 201 kern.err kernel: TCP: x", b"2019 user.err x: TCP: x"])
+def test_a_cut_date_without_a_logread_token_stays_text(line):
+    """Without a `facility.severity` token and the kernel tag after the year, the digits are message text."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.program, r.text) == ("dmesg-t", None, line.decode())
+
+
 @pytest.mark.parametrize("line", [b"kernel:TCP: time wait bucket table overflow", b"kernels: TCP: x", b"Kernel x: TCP: x",
                                   b"kern.bogus kernel: TCP: x", b"nf_conntrack: table full, dropping packet"])
 def test_text_that_is_no_kernel_tag_stays_bare_text(line):

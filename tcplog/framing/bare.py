@@ -14,7 +14,8 @@ entries (`-- Boot 0123… --`, `-- Reboot --`, `-- No entries --`, `-- Logs begi
 `-- Journal begins at … --`) are not the kernel's.
 
 A syslog line whose date and host were cut away (`grep kernel: kern.log | cut -d' ' -f5-`, a
-busybox syslogd or OpenWrt logread line cut after its `kern.warn` token or before it) keeps the
+busybox syslogd or OpenWrt logread line cut after its `kern.warn` token or before it, or inside its
+date: `:24 2019 kern.err kernel: ...`, whose time is then unknown) keeps the
 syslog tag: a leading `kernel:` is the tag (program `kernel`), not message text; the busybox
 `facility.severity` token before it gives facility and level, and so does the kernel's own
 `<N>` marker after it (which wins; a facility other than kern there is user space writing to
@@ -35,6 +36,9 @@ from tcplog.record import Record
 NAME = "dmesg-t"
 
 _KERNEL_TAG = re.compile(rf"(?:{FAC_SEV} )?kernel(?:\[(?P<pid>\d{{1,10}})\])?:(?: |$)")
+# What a copy left of a logread date before its `facility.severity` token: the end of the clock and the
+# year (`:24 2019 kern.err kernel: ...`, `5 2019 kern.err kernel: ...`); the token must follow.
+_CUT_LOGREAD_DATE = re.compile(rf"[\d:]{{0,8}} ?\d{{4}} (?={FAC_SEV} kernel)")
 # Another program's tag with its pid, as syslog wrote it (`rsyslogd[614]: ...`): user space, not the kernel.
 _PROGRAM_TAG = re.compile(r"(?P<prog>[A-Za-z][\w.-]{0,63})\[(?P<pid>\d{1,10})\]: ")
 
@@ -47,6 +51,8 @@ def decode(line: str, raw: bytes, ctx) -> Record:
     text = line.strip()
     facility = severity = program = pid = None
     kernel = True
+    if text[:1] in _CUT_DATE_START and (cut := _CUT_LOGREAD_DATE.match(text)) is not None:
+        text = text[cut.end():]  # a logread line whose date the copy cut inside: the time is unknown
     if text[:1] in _TAG_START and (tag := _KERNEL_TAG.match(text)) is not None:
         program, text = "kernel", text[tag.end():]
         if tag["pid"]:  # `kernel[1234]:`: user space naming itself kernel (tcplog.framing.origin)
@@ -69,4 +75,5 @@ def decode(line: str, raw: bytes, ctx) -> Record:
                   severity=severity, monotonic=mono, caller=caller)
 
 
+_CUT_DATE_START = frozenset(":0123456789")
 _TAG_START = frozenset("k" + "".join({name[0] for name in FACILITIES}))
