@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from tcplog import framing, wrapped
+from tcplog import flattened, framing, wrapped
 from tcplog.assemble import Assembler
 from tcplog.dispatch import Dispatcher
 from tcplog.event import build
@@ -117,6 +117,11 @@ class Scanner:
                 if match is None and (joined := wrapped.rejoin(record, block, end, self.dispatcher)) is not None:
                     record, done_to = joined  # a pasted line wrapped in two (tcplog.wrapped)
                     match = self.dispatcher.match(record)
+                elif match is None and record.kernel and (pieces := self._pieces(record, block, ls, end, ctx)):
+                    stats.candidates += len(pieces) - 1  # records a page ran together on one line (tcplog.flattened)
+                    for start, piece in pieces:
+                        yield from self._emit(piece, Position(name, lines_at + 1, offset + start), stats, assembler)
+                    continue
                 yield from self._emit(record, Position(name, lines_at + 1, offset + ls), stats, assembler, match)
             n = lines_at - lines_before + block.count(b"\n", counted_to)  # every byte counted once
             lines_before += n
@@ -173,6 +178,21 @@ class Scanner:
                 continue
             yield from self._emit(record, Position(name, chunk.line, chunk.offset), stats, assembler)
         yield from self._finish(assembler, stats)
+
+    def _pieces(self, record, block: bytes, ls: int, end: int, ctx) -> list | None:
+        """(start in the block, record) of each kernel record a flattened line holds, or None when
+        the line is not cut, or one of its pieces is not a kernel record of the line's framing."""
+        starts = flattened.cuts(record.framing, block[ls:end])
+        if not starts:
+            return None
+        bounds = [ls, *(ls + s for s in starts), end]
+        pieces = []
+        for a, b in zip(bounds, bounds[1:]):
+            piece = framing.decode(block[a:b].rstrip(b" "), ctx, self.forced)
+            if piece is None or not piece.kernel or piece.framing != record.framing:
+                return None
+            pieces.append((a, piece))
+        return pieces
 
     def _emit(self, record, position, stats, assembler, match=False) -> list[dict]:
         """The events one framed record completes (the assembler may hold it back), counted.
