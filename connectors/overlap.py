@@ -17,12 +17,15 @@ one) lose nothing, as the records only one log still holds are kept.
 
 Only what is read from files is compared (not stdin, not counter-only events), and only inside a
 folder (`web1/syslog` and `web2/syslog` are two hosts' logs). With `--dedupe`, a folded event counts
-as one record. The raw texts of the compared logs' events are kept for the run.
+as one record. The raw texts of the compared logs' events are kept for the run (`scan`), or the
+last `limit` of them (`follow`, which runs for months: a copy arrives within moments of its
+original, and an older line forgotten can only let a very late copy through).
 """
 
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 
 from tcplog.connectors import archives, decompress, files
 from tcplog.connectors.walk import rotation_order, shown
@@ -72,10 +75,11 @@ class Overlap:
     of its folder. `folders`: the folders of plain files to compare (compared_folders); members of
     an archive are always compared, as the archive's listing is not known in advance."""
 
-    def __init__(self, folders: set[str]):
+    def __init__(self, folders: set[str], limit: int | None = None):
         self.folders = folders
         self.dropped = 0
-        self._seen: dict[tuple[str, str], dict[str, int]] = {}  # (folder, raw) -> {log name: events so far}
+        self.limit = limit  # live sources: the most lines kept (oldest forgotten first); None: the run's all
+        self._seen: OrderedDict[tuple[str, str], dict[str, int]] = OrderedDict()  # (folder, raw) -> {log: n}
         self._logs: dict[str, tuple[str, str] | None] = {}  # source.file -> its compared log, or None
 
     def new(self, event: dict) -> bool:
@@ -91,6 +95,8 @@ class Overlap:
             return True
         folder, name = log
         counts = self._seen.setdefault((folder, event["raw"] or event["raw_b64"] or ""), {})
+        if self.limit is not None and len(self._seen) > self.limit:
+            self._seen.popitem(last=False)  # (a copy arrives within moments of its original)
         n = counts.get(name, 0) + 1
         counts[name] = n
         if any(other >= n for log_name, other in counts.items() if log_name != name):

@@ -18,6 +18,7 @@ from tcplog import occurrences, render
 from tcplog.commands.common import (EPILOG, EXIT_INPUT, EXIT_OK, build_pipeline, classify_args, folder_store,
                                     load_snapshots, zone)
 from tcplog.connectors import statefile
+from tcplog.connectors.overlap import Overlap, compared_folders
 from tcplog.errors import UsageError
 from tcplog.filter import Filter
 from tcplog.framing.context import FramingContext
@@ -69,6 +70,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return p
 
 
+OVERLAP_LINES = 100_000  # lines remembered to recognise the second copy of a record (kern.log and syslog)
+
+
 class Emitter:
     """One record -> the bytes to write (an event line, or with --all every record), or None."""
 
@@ -83,6 +87,9 @@ class Emitter:
         self.filter = Filter(self.recognizer, explain=self.explain) if args.all else None
         self.ctx = FramingContext(reference=datetime.now(timezone.utc), year=None, tz=zone(args.tz))
         self.events = 0
+        # kern.log and syslog followed together: a record both hold leaves once (connectors.overlap)
+        folders = compared_folders(list(getattr(args, "files", None) or []))
+        self.overlap = Overlap(folders, limit=OVERLAP_LINES) if folders else None
 
     def __call__(self, record: bytes, position) -> bytes | None:
         self.ctx.reference = datetime.now(timezone.utc)
@@ -92,7 +99,7 @@ class Emitter:
             self.events += self.filter.events - before
             return out
         event = self.recognizer.event(record, self.ctx, position)
-        if event is None:
+        if event is None or (self.overlap is not None and not self.overlap.new(event)):
             return None
         self.events += 1
         return render.ndjson(self.explain(event))

@@ -287,3 +287,21 @@ def test_journal_directory_follows_rotation_to_a_new_file(journal, tmp_path):
     assert ports(f.take(2)) == [1, 2]
     rc, rest, _ = f.stop()
     assert rc == 0 and rest == b""
+
+
+def test_follow_kern_log_and_syslog_together_gives_each_record_once(tmp_path):
+    """rsyslog writes each kernel line to kern.log and syslog: following both gives it once, and a line
+    only one of them holds (a user-space one, a second flood line) is not lost."""
+    kern, syslog = tmp_path / "kern.log", tmp_path / "syslog"
+    kern.write_bytes(b"")
+    syslog.write_bytes(b"")
+    f = Follow(str(kern), str(syslog), "--state", str(tmp_path / "state.json"))
+    for n in (1, 2):
+        with kern.open("ab") as k, syslog.open("ab") as s:
+            k.write(syn(n))
+            s.write(NOISE + syn(n))
+    with syslog.open("ab") as s:  # a record only syslog holds (kern.log rotated, say)
+        s.write(syn(3))
+    got = f.take(3)
+    rc, rest, _ = f.stop()
+    assert rc == 0 and rest == b"" and ports(got) == [1, 2, 3]
