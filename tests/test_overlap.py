@@ -178,3 +178,13 @@ def test_a_record_read_twice_is_logged_once_for_the_counter_events(tmp_path):
         (ct,) = [e for e in got if e["message_id"] == "conntrack_full.counter"]
         assert (ct["fields"]["logged"], ct["fields"]["silent"]) == (1, 89), workers
         assert stats["overlapped"] == 1 and stats["events_by_message"]["conntrack_full.pr_fmt"] == 1
+
+
+def test_a_bounded_overlap_forgets_the_oldest_lines_first():
+    """follow's Overlap(limit=N): copies within the last N lines are dropped; an older one passes."""
+    def event(file, raw):
+        return {"source": {"file": file}, "raw": raw, "raw_b64": None}
+    overlap = Overlap({"/v"}, limit=2)
+    assert all(overlap.new(event("/v/kern.log", raw)) for raw in ("a", "b", "c"))
+    assert not overlap.new(event("/v/syslog", "c")) and not overlap.new(event("/v/syslog", "b"))
+    assert overlap.new(event("/v/syslog", "a"))  # forgotten: the copy passes
