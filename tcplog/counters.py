@@ -122,9 +122,7 @@ class Seen:
     def note(self, event: dict) -> None:
         """A finished event (its counts settled): its time and its lines."""
         self.note_time(event["host"], event["time"])
-        occ = event.get("occurrences")
-        if occ and occ.get("counter_delta") is not None:  # (most events carry no counter delta)
-            self.note_lines(logged_key(event), event["count"] + event["suppressed"])
+        self.note_lines(logged_key(event), event["count"] + event["suppressed"])
 
     def note_time(self, host, time: str | None) -> None:
         span = self.spans.setdefault(host, [])

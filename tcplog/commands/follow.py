@@ -88,7 +88,7 @@ class Emitter:
         self.ctx = FramingContext(reference=datetime.now(timezone.utc), year=None, tz=zone(args.tz))
         self.events = 0
         # kern.log and syslog followed together: a record both hold leaves once (connectors.overlap)
-        folders = compared_folders(list(getattr(args, "files", None) or []))
+        folders = compared_folders(args.files)
         self.overlap = Overlap(folders, limit=OVERLAP_LINES) if folders else None
 
     def __call__(self, record: bytes, position) -> bytes | None:

@@ -19,8 +19,7 @@ from tcplog.commands.common import (EPILOG, EXIT_INPUT, EXIT_OK, build_pipeline,
                                     folder_store, format_args, framing_args, load_snapshots, received_now, reference,
                                     zone)
 from tcplog.commands.common import input_args
-from tcplog.connectors import decompress, files, inputs, sosreport, stdio, walk
-from tcplog.connectors import journal_files
+from tcplog.connectors import decompress, files, inputs, journal_files, sosreport, stdio, walk
 from tcplog.connectors.overlap import Overlap, archive, compared_folders, log_of
 from tcplog.enrich import Joined
 from tcplog.errors import InputError, SnapshotError
