@@ -51,6 +51,7 @@ clean:
 docs: $(STAMP)
 	$(BIN)/python -m tcplog.docgen > docs/families.md
 	$(BIN)/python -m tcplog.classify.docgen > docs/causes.md
+	$(BIN)/python -m tcplog.classify.bundle
 
 # Benchmark suite (bench/README.md). Its smoke test (tests/test_bench.py) runs the two peers,
 # lognormalizer and syslog-ng, from these Debian packages.

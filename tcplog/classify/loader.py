@@ -134,7 +134,16 @@ def build_catalog(rules) -> Catalog:
 
 @lru_cache(maxsize=1)
 def _default_catalog() -> Catalog:
-    return load_rules(rules_dir(), schema=False)
+    """The packaged catalog, from its ahead-of-time parse while that matches the rule files
+    (tcplog.classify.bundle), else from the files."""
+    from tcplog.classify import bundle  # (here: `python -m tcplog.classify.bundle` imports this module first)
+
+    root = rules_dir()
+    files = bundle.sources(root)
+    parsed = bundle.bundled(root, files)
+    if parsed is None:
+        return build_catalog(load_rule_file(root / f"{stem}.toml", schema=False) for stem, _ in files)
+    return build_catalog(compile_rule(parsed[stem], str(root / f"{stem}.toml"), stem, schema=False) for stem, _ in files)
 
 
 def load_rule_file(path: str | Path, schema: bool = True) -> Rule:
