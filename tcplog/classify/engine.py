@@ -38,6 +38,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import orjson
+
 from tcplog.classify import facts as factlib
 from tcplog.classify.collect import locate
 from tcplog.classify.facts import UNKNOWN, Facts
@@ -74,75 +76,136 @@ class Verdict:
 
 
 def evaluate(rule: Rule, facts: Facts) -> Verdict:
-    """One rule against the facts: True, False or UNKNOWN, with the unresolved paths."""
-    states, unknown = [], []
+    """One rule against the facts: True, False or UNKNOWN, with the unresolved paths. Every
+    condition is evaluated, also after a False one: resolving a path may mark the facts as read
+    from the snapshot after the event (`Facts.substituted`), which lowers the cause's confidence."""
+    false = unknown_state = False
+    unknown: list = []
     if not rule.kernel.open:
         if facts.kernel is None:
-            states.append(UNKNOWN)
+            unknown_state = True
             unknown.append("kernel.release")
-        else:
-            states.append(rule.kernel.contains(facts.kernel))
-    for cond in rule.conditions:
+        elif not rule.kernel.contains(facts.kernel):
+            false = True
+    for test in _rule_conditions(rule):
         local: list = []
-        state = condition(cond, facts, local)
-        states.append(state)
-        if state is UNKNOWN:
+        state = test(facts, local)
+        if state is False:
+            false = True
+        elif state is UNKNOWN:
+            unknown_state = True
             unknown.extend(local)
-    if any(s is False for s in states):
+    if false:
         return Verdict(rule, False, [])
-    if any(s is UNKNOWN for s in states):
+    if unknown_state:
         return Verdict(rule, UNKNOWN, _dedupe(unknown))
     return Verdict(rule, True, [])
 
 
 def condition(cond: dict, facts: Facts, unknown: list):
     """One condition → True / False / UNKNOWN; appends the paths it could not resolve to `unknown`."""
+    return _form(cond, _compile_condition)(facts, unknown)
+
+
+def value(expr, facts: Facts, unknown: list):
+    """An expression's value (UNKNOWN when unresolvable), recording unresolved paths."""
+    return _form(expr, _compile_value)(facts, unknown)
+
+
+# Conditions and expressions are rule data, read for every event the rule judges: each is turned
+# once into a function of (facts, unknown), by the identity of its document (kept alive here, so
+# an id is never another document's).
+_FORMS: dict[tuple[int, object], tuple[object, object]] = {}
+
+
+def _form(node, compile_):
+    """`compile_(node)`, once per document and compiler."""
+    key = (id(node), compile_)
+    entry = _FORMS.get(key)
+    if entry is None or entry[0] is not node:
+        entry = _FORMS[key] = (node, compile_(node))
+    return entry[1]
+
+
+def _rule_conditions(rule: Rule) -> tuple:
+    return _form(rule.conditions, _compile_conditions)
+
+
+def _compile_conditions(conditions: tuple) -> tuple:
+    return tuple(_form(c, _compile_condition) for c in conditions)
+
+
+def _compile_condition(cond: dict):
     name, args = cond["predicate"], cond["args"]
     if name in COMBINATORS:
+        return _compile_combinator(name, tuple(_form(sub, _compile_condition) for sub in args["of"]))
+    spec = PREDICATES[name]
+    fn = spec.fn
+    literals = {k: v for k, v in args.items() if k not in spec.facts}
+    facts_args = tuple((k, _form(v, _compile_value)) for k, v in args.items() if k in spec.facts)
+
+    def predicate(facts: Facts, unknown: list):
+        local: list = []
+        kwargs = dict(literals)
+        for k, get in facts_args:
+            kwargs[k] = get(facts, local)
+        result = fn(**kwargs)
+        if result is UNKNOWN:
+            unknown.extend(local)
+        return result
+
+    return predicate
+
+
+def _compile_combinator(name: str, subs: tuple):
+    """any_of / all_of / none_of with Kleene logic; every member is evaluated (see evaluate)."""
+
+    def combinator(facts: Facts, unknown: list):
         results = []
-        for sub in args["of"]:
+        for sub in subs:
             local: list = []
-            results.append((condition(sub, facts, local), local))
-        states = [s for s, _ in results]
+            results.append((sub(facts, local), local))
         if name == "any_of":
-            if any(s is True for s in states):
+            if any(s is True for s, _ in results):
                 return True
-            decided = False if all(s is False for s in states) else UNKNOWN
+            decided = False if all(s is False for s, _ in results) else UNKNOWN
         elif name == "all_of":
-            if any(s is False for s in states):
+            if any(s is False for s, _ in results):
                 return False
-            decided = True if all(s is True for s in states) else UNKNOWN
+            decided = True if all(s is True for s, _ in results) else UNKNOWN
         else:  # none_of
-            if any(s is True for s in states):
+            if any(s is True for s, _ in results):
                 return False
-            decided = True if all(s is False for s in states) else UNKNOWN
+            decided = True if all(s is False for s, _ in results) else UNKNOWN
         if decided is UNKNOWN:
             for s, local in results:
                 if s is UNKNOWN:
                     unknown.extend(local)
         return decided
-    spec = PREDICATES[name]
-    local: list = []
-    kwargs = {k: (value(v, facts, local) if k in spec.facts else v) for k, v in args.items()}
-    result = spec.fn(**kwargs)
-    if result is UNKNOWN:
-        unknown.extend(local)
-    return result
+
+    return combinator
 
 
-def value(expr, facts: Facts, unknown: list):
-    """An expression's value (UNKNOWN when unresolvable), recording unresolved paths."""
+def _compile_value(expr):
     if isinstance(expr, str):
-        v = facts.get(expr)
-        if v is UNKNOWN:
-            unknown.append(_shown_path(expr, facts))
-        return v
+        path = expr
+        static = "{" not in path  # shown as written (else with its {event.fields.X} filled in)
+
+        def fact(facts: Facts, unknown: list):
+            v = facts.get(path)
+            if v is UNKNOWN:
+                unknown.append(path if static else _shown_path(path, facts))
+            return v
+
+        return fact
     if isinstance(expr, list):
-        return [value(e, facts, unknown) for e in expr]
+        items = tuple(_form(e, _compile_value) for e in expr)
+        return lambda facts, unknown: [get(facts, unknown) for get in items]
     if isinstance(expr, dict):
-        spec = VALUES[expr["fn"]]
-        return spec.fn(**{k: value(v, facts, unknown) for k, v in expr.items() if k != "fn"})
-    return expr
+        fn = VALUES[expr["fn"]].fn
+        args = tuple((k, _form(v, _compile_value)) for k, v in expr.items() if k != "fn")
+        return lambda facts, unknown: fn(**{k: get(facts, unknown) for k, get in args})
+    return lambda facts, unknown: expr
 
 
 def _shown_path(path: str, facts: Facts) -> str:
@@ -313,7 +376,18 @@ def _evidence(e: dict, facts: Facts) -> dict:
     ratio = None
     if _is_num(v) and _is_num(limit) and limit != 0:
         ratio = round(v / limit, 4)
-    return {"name": e["name"], "path": expr_text(e["value"], facts), "value": v, "limit": limit, "ratio": ratio}
+    text = _static_text(e["value"])
+    return {"name": e["name"], "path": expr_text(e["value"], facts) if text is None else text,
+            "value": v, "limit": limit, "ratio": ratio}
+
+
+def _static_text(expr) -> str | None:
+    """expr_text of an expression that names no {event.fields.X} (the same for every event), else None."""
+    return _form(expr, _compile_text)
+
+
+def _compile_text(expr) -> str | None:
+    return None if b"{" in orjson.dumps(expr) else expr_text(expr)
 
 
 def _for_kernel(r: dict, facts: Facts) -> bool:

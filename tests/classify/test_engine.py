@@ -423,6 +423,51 @@ def test_none_of_and_all_of():
     assert classify(event(), BELOW, None, catalog=catalog(rule(conditions=[all_of])))["candidates"] == []
 
 
+@pytest.mark.parametrize("combinator, members, expected", [
+    ("any_of", [True, UNKNOWN], True), ("any_of", [False, False], False), ("any_of", [False, UNKNOWN], UNKNOWN),
+    ("all_of", [False, UNKNOWN], False), ("all_of", [True, True], True), ("all_of", [True, UNKNOWN], UNKNOWN),
+    ("none_of", [True, UNKNOWN], False), ("none_of", [False, False], True), ("none_of", [False, UNKNOWN], UNKNOWN),
+])
+def test_combinators_follow_kleene_logic_and_report_unknown_paths_only_when_undecided(combinator, members, expected):
+    member = {True: {"predicate": "at_least", "args": {"value": "before.sockstat.TCP.tw", "limit": 1}},
+              False: {"predicate": "above", "args": {"value": "before.sockstat.TCP.tw", "limit": 100}},
+              UNKNOWN: {"predicate": "at_least", "args": {"value": "before.memory.MemAvailable", "limit": 1}}}
+    cond = {"predicate": combinator, "args": {"of": [member[m] for m in members]}}
+    unknown: list = []
+    assert engine.condition(cond, build_facts(event(), BELOW, None), unknown) is expected
+    assert unknown == (["before.memory.MemAvailable"] if expected is UNKNOWN else [])
+
+
+def test_every_condition_is_evaluated_after_a_false_one():
+    """A condition after a false one still reads its facts: one read from the snapshot after the event
+    marks the facts substituted (the confidence drops), whatever came before it."""
+    false = {"predicate": "equals", "args": {"value": "event.family", "to": "syn_flood"}}
+    reads_after = {"predicate": "at_least", "args": {"value": "before.sockstat.TCP.tw", "limit": 1}}
+    facts = build_facts(event(), None, AT_LIMIT)
+    verdict = engine.evaluate(compile_rule(rule(conditions=[false, reads_after]), "<test>"), facts)
+    assert verdict.state is False and verdict.unknown == []
+    assert facts.substituted
+
+
+def test_an_expression_read_as_a_value_and_as_evidence_text_gets_each_answer():
+    """The engine compiles rule documents once per use: the same document as a value and as the
+    evidence's path text are two compiled forms, never one mistaken for the other."""
+    expr = {"fn": "times", "value": "before.sockstat.TCP.tw", "factor": 2}
+    facts = build_facts(event(), AT_LIMIT, None)
+    assert engine.value(expr, facts, []) == 360000
+    evidence = engine._evidence({"name": "doubled", "value": expr}, facts)
+    assert evidence["path"] == "times(value=before.sockstat.TCP.tw, factor=2)" and evidence["value"] == 360000
+    assert engine.value(expr, facts, []) == 360000
+
+
+def test_evidence_text_fills_event_fields_per_event():
+    expr = "sysctl:net.ipv4.conf.{event.fields.interface}.rp_filter"
+    line = "Nov 20 10:00:00 gw kernel: IPv4: martian source 10.0.0.1 from 10.0.0.2, on dev {}"
+    texts = [engine._evidence({"name": "rp", "value": expr}, build_facts(event(line.format(dev)), None, None))["path"]
+             for dev in ("eth0", "eth1")]
+    assert texts == ["sysctl:net.ipv4.conf.eth0.rp_filter", "sysctl:net.ipv4.conf.eth1.rp_filter"]
+
+
 def test_unknown_placeholders_render_as_question_marks():
     """A summary placeholder that cannot be filled shows `?` in candidates."""
     cause = classify(event(), None, None, catalog=catalog(rule()))
