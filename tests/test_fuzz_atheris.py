@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -82,8 +83,12 @@ def test_bounded_coverage_guided_run_finds_no_crash(name, tmp_path):
     # the harness's own files: on tmpfs when there is one (the folder store fsyncs), removed after
     shm = "/dev/shm" if os.path.isdir("/dev/shm") else tmp_path
     scratch = Path(tempfile.mkdtemp(prefix="tcplog-fuzz-test-", dir=shm))
+    # libFuzzer's out-of-memory check reads ru_maxrss, which a child inherits from this process (the
+    # peak of every earlier test in it): the limit is libFuzzer's 2 GiB above that, not 2 GiB in all.
+    inherited_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    limits = [f"-rss_limit_mb={2048 + inherited_mb}", "-malloc_limit_mb=2048"]
     try:
-        r = subprocess.run([sys.executable, str(FUZZ / f"fuzz_{name}.py"), f"-runs={runs}", "-timeout=30", *flags,
+        r = subprocess.run([sys.executable, str(FUZZ / f"fuzz_{name}.py"), f"-runs={runs}", "-timeout=30", *limits, *flags,
                             f"-artifact_prefix={tmp_path}/", str(corpus), str(FUZZ / "seeds" / name)],
                            capture_output=True, timeout=600, env={**os.environ, "TCPLOG_FUZZ_SCRATCH": str(scratch)})
     finally:
