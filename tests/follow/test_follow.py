@@ -53,6 +53,25 @@ class Follow:
         got, self.buf = lines[:n], b"\n".join(lines[n:])
         return [orjson.loads(line) for line in got if line]
 
+    def wait_read_offset(self, path: Path, offset: int, timeout: float = 10) -> None:
+        """Until tcplog's descriptor of `path` stands at `offset` (/proc/PID/fdinfo): a truncation
+        is seen by tcplog only while the file is shorter than what it read, so the test waits for
+        it to be seen before writing again, rather than sleeping and hoping it polled meanwhile."""
+        deadline = time.monotonic() + timeout
+        fds = Path(f"/proc/{self.proc.pid}/fd")
+        while time.monotonic() < deadline:
+            for fd in fds.iterdir():
+                try:
+                    if os.readlink(fd) == str(path):
+                        info = Path(f"/proc/{self.proc.pid}/fdinfo/{fd.name}").read_text()
+                        pos = re.search(r"^pos:\s*(\d+)", info, re.M)
+                        if pos and int(pos.group(1)) == offset:
+                            return
+                except OSError:
+                    continue
+            time.sleep(0.02)
+        raise AssertionError(f"tcplog's descriptor of {path} never stood at {offset}")
+
     def stop(self) -> tuple[int, bytes, bytes]:
         self.proc.send_signal(signal.SIGTERM)
         rc = self.proc.wait(10)
@@ -84,13 +103,13 @@ def test_follow_file_rotation_by_rename_copytruncate_and_truncate(tmp_path):
     (tmp_path / "kern.log.2").write_bytes(log.read_bytes())
     with log.open("r+b") as w:
         w.truncate(0)
-    time.sleep(0.3)
+    f.wait_read_offset(log, 0)  # (new content as long as the old would hide the truncation from any reader)
     with log.open("ab") as w:
         w.write(syn(4))
     assert ports(f.take(1)) == [4]
     # truncation by `> file` then new content
     log.write_bytes(b"")
-    time.sleep(0.3)
+    f.wait_read_offset(log, 0)
     log.write_bytes(syn(5))
     assert ports(f.take(1)) == [5]
     rc, rest, err = f.stop()
