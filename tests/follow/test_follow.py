@@ -53,24 +53,26 @@ class Follow:
         got, self.buf = lines[:n], b"\n".join(lines[n:])
         return [orjson.loads(line) for line in got if line]
 
-    def wait_read_offset(self, path: Path, offset: int, timeout: float = 10) -> None:
-        """Until tcplog's descriptor of `path` stands at `offset` (/proc/PID/fdinfo): a truncation
-        is seen by tcplog only while the file is shorter than what it read, so the test waits for
-        it to be seen before writing again, rather than sleeping and hoping it polled meanwhile."""
+    def read_offsets(self, path: Path) -> list[int]:
+        """Where each of tcplog's descriptors of `path` stands (/proc/PID/fd and fdinfo)."""
+        out = []
+        for fd in Path(f"/proc/{self.proc.pid}/fd").iterdir():
+            try:
+                if os.readlink(fd) == str(path):
+                    info = Path(f"/proc/{self.proc.pid}/fdinfo/{fd.name}").read_text()
+                    out.append(int(re.search(r"^pos:\s*(\d+)", info, re.M).group(1)))
+            except OSError:
+                continue
+        return out
+
+    def wait_until(self, done, what: str, timeout: float = 10) -> None:
+        """Polls `done()`: the test waits for tcplog to have seen a change to a file (a truncation is
+        seen only while the file is shorter than what was read) rather than sleeping and hoping."""
         deadline = time.monotonic() + timeout
-        fds = Path(f"/proc/{self.proc.pid}/fd")
-        while time.monotonic() < deadline:
-            for fd in fds.iterdir():
-                try:
-                    if os.readlink(fd) == str(path):
-                        info = Path(f"/proc/{self.proc.pid}/fdinfo/{fd.name}").read_text()
-                        pos = re.search(r"^pos:\s*(\d+)", info, re.M)
-                        if pos and int(pos.group(1)) == offset:
-                            return
-                except OSError:
-                    continue
+        while not done():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"tcplog never {what}")
             time.sleep(0.02)
-        raise AssertionError(f"tcplog's descriptor of {path} never stood at {offset}")
 
     def stop(self) -> tuple[int, bytes, bytes]:
         self.proc.send_signal(signal.SIGTERM)
@@ -103,13 +105,14 @@ def test_follow_file_rotation_by_rename_copytruncate_and_truncate(tmp_path):
     (tmp_path / "kern.log.2").write_bytes(log.read_bytes())
     with log.open("r+b") as w:
         w.truncate(0)
-    f.wait_read_offset(log, 0)  # (new content as long as the old would hide the truncation from any reader)
+    # new content as long as the old would hide the truncation from any reader: wait until it is seen
+    f.wait_until(lambda: f.read_offsets(log) == [0], "went back to the start of the truncated file")
     with log.open("ab") as w:
         w.write(syn(4))
     assert ports(f.take(1)) == [4]
     # truncation by `> file` then new content
     log.write_bytes(b"")
-    f.wait_read_offset(log, 0)
+    f.wait_until(lambda: f.read_offsets(log) == [0], "went back to the start of the truncated file")
     log.write_bytes(syn(5))
     assert ports(f.take(1)) == [5]
     rc, rest, err = f.stop()
@@ -156,7 +159,7 @@ def test_follow_without_verbose_writes_nothing_on_stderr_and_verbose_reports(tmp
     f = Follow(str(log), "--from-beginning", "--verbose")
     f.take(1)
     os.rename(log, tmp_path / "kern.log.1")
-    time.sleep(0.3)
+    f.wait_until(lambda: f.read_offsets(tmp_path / "kern.log.1") == [], "closed the rotated file")
     rc, _, err = f.stop()
     assert rc == 0 and b"rotated" in err and b"1 events" in err
 
