@@ -15,6 +15,12 @@ another log of the folder already gave at least n. Whichever log is read first, 
 same; logs rotated on different schedules (Ubuntu keeps kern.log for four weeks and syslog for
 one) lose nothing, as the records only one log still holds are kept.
 
+The boot-time dump of the kernel's ring buffer (`dmesg`: /var/log/dmesg on Ubuntu and RHEL up to 7,
+rotated as dmesg.0, dmesg.1.gz …) holds the same kernel records in dmesg's format, which no syslog line
+equals byte for byte. A kernel record with a printk stamp is therefore also compared by what it is: its
+stamp (to the microsecond, since boot), message id and fields. A boot's record is then read once from
+dmesg and kern.log; a log without printk stamps (RHEL's messages) cannot be matched with dmesg.
+
 Only what is read from files is compared (not stdin, not counter-only events), and only inside a
 folder (`web1/syslog` and `web2/syslog` are two hosts' logs). With `--dedupe`, a folded event counts
 as one record. The raw texts of the compared logs' events are kept for the run (`scan`), or the
@@ -27,12 +33,14 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 
+import orjson
+
 from tcplog.connectors import archives, decompress, files
 from tcplog.connectors.walk import rotation_order, shown
 from tcplog.errors import InputError
 
 NAMES = frozenset({"syslog", "messages", "kern.log", "kernel.log", "kern", "warn", "debug", "localmessages",
-                   "all.log"})
+                   "all.log", "dmesg"})
 
 
 def log_of(path: str) -> tuple[str, str] | None:
@@ -79,7 +87,8 @@ class Overlap:
         self.folders = folders
         self.dropped = 0
         self.limit = limit  # live sources: the most lines kept (oldest forgotten first); None: the run's all
-        self._seen: OrderedDict[tuple[str, str], dict[str, int]] = OrderedDict()  # (folder, raw) -> {log: n}
+        # (folder, raw) and (folder, printk stamp, message id, fields) -> {log: n}
+        self._seen: OrderedDict[tuple, dict[str, int]] = OrderedDict()
         self._logs: dict[str, tuple[str, str] | None] = {}  # source.file -> its compared log, or None
 
     def new(self, event: dict) -> bool:
@@ -94,15 +103,24 @@ class Overlap:
         if log is None:
             return True
         folder, name = log
-        counts = self._seen.setdefault((folder, event["raw"] or event["raw_b64"] or ""), {})
+        copy = self._counted((folder, event["raw"] or event["raw_b64"] or ""), name)
+        monotonic = (event.get("kernel") or {}).get("monotonic")
+        if monotonic is not None:  # the same record in dmesg's format and a syslog daemon's
+            fields = orjson.dumps(event.get("fields"), option=orjson.OPT_SORT_KEYS)
+            copy = self._counted((folder, monotonic, event.get("message_id"), fields), name) or copy
+        if copy:
+            self.dropped += 1
+            return False
+        return True
+
+    def _counted(self, key: tuple, name: str) -> bool:
+        """Counts one more of `key` in log `name`; True when another log already gave as many."""
+        counts = self._seen.setdefault(key, {})
         if self.limit is not None and len(self._seen) > self.limit:
             self._seen.popitem(last=False)  # (a copy arrives within moments of its original)
         n = counts.get(name, 0) + 1
         counts[name] = n
-        if any(other >= n for log_name, other in counts.items() if log_name != name):
-            self.dropped += 1
-            return False
-        return True
+        return any(other >= n for log_name, other in counts.items() if log_name != name)
 
     def _compared(self, source: str) -> tuple[str, str] | None:
         """(folder, log name) when events of this file are compared, else None."""

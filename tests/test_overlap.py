@@ -135,11 +135,55 @@ def test_other_formats_drop_the_same_records(tmp_path):
         assert r.returncode == 0 and len(events(r.stdout)) == 2, r.stderr
 
 
+def test_the_boot_dump_in_dmesg_and_kern_log_give_each_record_once(tmp_path):
+    """Ubuntu: /var/log/dmesg holds the boot's ring buffer in dmesg's format, kern.log and syslog the same
+    records after rsyslog's header, printk stamps kept. Each record once (by stamp, message id and
+    fields), whichever file is read first, plain, as a tarball and with two workers; the previous boot's
+    dump (dmesg.0) holds other records with the same words, which stay."""
+    vmalloc = b"nf_conntrack: falling back to vmalloc."
+    stamped = [(b"[    4.512208] ", vmalloc), (b"[   61.100201] ", CT), (b"[   61.300442] ", CT)]
+    header = b"Nov 22 09:58:%02d web1 kernel: "
+    logs = tmp_path / "var" / "log"
+    logs.mkdir(parents=True)
+    (logs / "dmesg").write_bytes(b"[    0.000000] Linux version 5.15.0-91-generic\n"
+                                 + b"".join(stamp + text + b"\n" for stamp, text in stamped[:1]))
+    (logs / "dmesg.0").write_bytes(b"[    4.498001] " + vmalloc + b"\n")  # the boot before
+    kern = b"".join((header % i) + stamp + text + b"\n" for i, (stamp, text) in enumerate(stamped))
+    (logs / "kern.log").write_bytes(kern)
+    (logs / "syslog").write_bytes(kern + b"Nov 22 09:59:00 web1 cron[7]: (root) CMD (true)\n")
+    got, stats = scan(str(logs))
+    assert sorted((e["kernel"]["monotonic"], e["message_id"]) for e in got) == [
+        (4.498001, "conntrack_vmalloc.nf_conntrack"), (4.512208, "conntrack_vmalloc.nf_conntrack"),
+        (61.100201, "conntrack_full.pr_fmt"), (61.300442, "conntrack_full.pr_fmt")]
+    assert stats["overlapped"] == 4 and reconciled(stats)  # dmesg's, or kern.log's, vmalloc line and syslog's three
+    two, _ = scan(str(logs), "--workers", "2")
+    assert two == got
+    with tarfile.open(tmp_path / "var-log.tar.gz", "w:gz") as tar:
+        tar.add(logs, arcname="var/log")
+    packed, stats = scan(str(tmp_path / "var-log.tar.gz"))
+    assert len(packed) == 4 and stats["overlapped"] == 4
+
+
+def test_overlap_compares_stamped_records_by_what_they_are():
+    """The same stamp, message id and fields in dmesg and kern.log: one record; another stamp, or
+    other fields at the same stamp, another record."""
+    def event(file, raw, monotonic, fields):
+        return {"source": {"file": file}, "raw": raw, "raw_b64": None, "message_id": "syn_flood.slab",
+                "kernel": {"monotonic": monotonic}, "fields": fields}
+    overlap = Overlap({"/v"})
+    assert overlap.new(event("/v/dmesg", "[ 5.000001] x", 5.000001, {"port": 443}))
+    assert not overlap.new(event("/v/kern.log", "Nov 22 10:00:00 h kernel: [ 5.000001] x", 5.000001, {"port": 443}))
+    assert overlap.new(event("/v/kern.log", "Nov 22 10:00:00 h kernel: [ 5.000002] x", 5.000002, {"port": 443}))
+    assert overlap.new(event("/v/kern.log", "Nov 22 10:00:00 h kernel: [ 5.000001] y", 5.000001, {"port": 80}))
+    assert overlap.dropped == 1
+
+
 def test_log_of_names_the_folder_and_the_log():
     assert log_of("/var/log/kern.log.2.gz") == ("/var/log", "kern.log")
     assert log_of("/var/log/messages-20261115") == ("/var/log", "messages")
     assert log_of("/srv/logs.tgz!var/log/syslog.1") == ("/srv/logs.tgz!var/log", "syslog")
     assert log_of("/srv/logs.tgz!syslog") == ("/srv/logs.tgz!", "syslog")
+    assert log_of("/var/log/dmesg.1.gz") == ("/var/log", "dmesg")
     assert log_of("/var/log/nginx/error.log") is None and log_of("/var/log/syslog.log") is None
     assert compared_folders(["/a/syslog", "/a/syslog.1", "/b/syslog", "/b/kern.log", "-"]) == {"/b"}
 

@@ -70,7 +70,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return p
 
 
-OVERLAP_LINES = 100_000  # lines remembered to recognise the second copy of a record (kern.log and syslog)
+OVERLAP_LINES = 100_000  # lines remembered to recognise the second copy of a record (kern.log and syslog; a
+# record with a printk stamp takes two entries, connectors.overlap)
 
 
 class Emitter:
