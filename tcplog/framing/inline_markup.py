@@ -32,3 +32,16 @@ def inner(s: str) -> str | None:
         return None
     text = body[:-width].strip()
     return text or None
+
+
+def span(line: bytes) -> tuple[int, int]:
+    """Where the inside of a line's inline markup starts and stops (bytes); the whole line when it has none.
+    For a line of several records a page ran together (tcplog.flattened) inside one pair of marks."""
+    if line[:1] not in (b"`", b"*"):
+        return 0, len(line)
+    text = line.decode("utf-8", "replace")
+    if inner(text) is None:
+        return 0, len(line)
+    width = len(line) - len(line.lstrip(line[:1]))
+    stop = len(line.rstrip((_AFTER + "\r\n").encode())) - width
+    return width, stop
