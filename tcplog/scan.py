@@ -16,7 +16,7 @@ from tcplog import flattened, framing, wrapped
 from tcplog.assemble import Assembler
 from tcplog.dispatch import Dispatcher
 from tcplog.event import build
-from tcplog.framing import journal_export
+from tcplog.framing import inline_markup, journal_export
 from tcplog.framing.context import FramingContext
 from tcplog.record import Position
 
@@ -185,7 +185,8 @@ class Scanner:
         starts = flattened.cuts(record.framing, block[ls:end])
         if not starts:
             return None
-        bounds = [ls, *(ls + s for s in starts), end]
+        first, stop = inline_markup.span(block[ls:end])  # (the marks around a line in Markdown inline markup)
+        bounds = [ls + first, *(ls + s for s in starts), ls + stop]
         pieces = []
         for a, b in zip(bounds, bounds[1:]):
             piece = framing.decode(block[a:b].rstrip(b" "), ctx, self.forced)

@@ -53,3 +53,16 @@ def test_flattened_lines_are_read_alike_by_any_number_of_workers(tmp_path):
     two, stats2 = scan(tmp_path, data, "--workers", "2")
     assert one == two and stats1 == stats2 and stats1["events"] == 200_000
     assert stats1["candidates"] == stats1["events"] + stats1["not_kernel"] + stats1["unmatched"] + stats1["unframed"]
+
+
+def test_a_flattened_paste_inside_emphasis_gives_each_record(tmp_path):
+    """JD Cloud's help page put the two run-together records inside one pair of Markdown asterisks
+    (find_string id 1055871508): each record is read, the marks are neither's text."""
+    data = b"*Aug  4 17:25:37 static1 kernel: " + TW + b" Aug  4 17:25:37 static1 kernel: " + TW + b"*\n"
+    got, stats = scan(tmp_path, data)
+    assert [(e["message_id"], e["host"], e["source"]["offset"]) for e in got] == [
+        ("tw_bucket_overflow.legacy", "static1", 1), ("tw_bucket_overflow.legacy", "static1", 70)]
+    assert [e["raw"] for e in got] == [
+        "Aug  4 17:25:37 static1 kernel: TCP: time wait bucket table overflow",
+        "Aug  4 17:25:37 static1 kernel: TCP: time wait bucket table overflow"]
+    assert (stats["lines"], stats["candidates"], stats["events"]) == (1, 2, 2)

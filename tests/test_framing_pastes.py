@@ -136,3 +136,33 @@ def test_octet_counted_frames_in_a_file_give_their_events_and_counts_add_up():
         ("web1", "rfc5424", 1), ("web2", "rfc3164", 2)]
     assert (stats.lines, stats.candidates, len(events), stats.not_kernel, stats.unmatched, stats.unframed) == (
         3, 3, 2, 1, 0, 0)
+
+
+@pytest.mark.parametrize("line", [
+    b"`Nov 22 10:00:00 web1 kernel: TCP: time wait bucket table overflow`",  # inline code in running text
+    b"``Nov 22 10:00:00 web1 kernel: TCP: time wait bucket table overflow``.",  # doubled, a full stop after
+    b"*Nov 22 10:00:00 web1 kernel: TCP: time wait bucket table overflow*",  # emphasis (a cloud vendor's doc)
+    b"**Nov 22 10:00:00 web1 kernel: TCP: time wait bucket table overflow**",
+])
+def test_a_headed_record_in_markdown_inline_markup_is_read(line):
+    """Backticks or asterisks around a whole syslog line: the line inside, with its host and time."""
+    r = framing.decode(line, ctx())
+    assert (r.framing, r.host, r.program, r.text, r.time) == ("rfc3164", "web1", "kernel", TW, at(10, 0, 0))
+
+
+@pytest.mark.parametrize("line", [
+    b"`TCP: time wait bucket table overflow`",  # the kernel's bare words quoted by a document
+    b"* `neighbour: ndisc_cache: neighbor table overflow!`",  # a list item
+    b"`Nov 22 10:00:00 web1 kernel: TCP: time wait bucket table overflow` in the log",  # markup not closing the line
+    b"***",  # a Markdown rule
+])
+def test_markup_around_bare_words_or_not_closing_the_line_gives_no_record_of_its_inside(line):
+    """No header inside, or the closing marks not at the end: bare text as before (no event from prose)."""
+    r = framing.decode(line, ctx())
+    assert r is None or r.framing == "dmesg-t" and r.program is None
+
+
+def test_inline_code_record_in_a_file_gives_its_event():
+    events, _ = scan(b"`Nov 22 10:00:00 web1 kernel: IPv4: martian source 10.0.0.1 from 10.0.0.2, on dev tun0`\n")
+    assert [(e["message_id"], e["host"], e["fields"]["interface"]) for e in events] == [
+        ("martian_source.pr_fmt", "web1", "tun0")]

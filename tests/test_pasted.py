@@ -148,6 +148,27 @@ def test_a_wrapped_tail_is_not_read_again():
     assert (stats.candidates, stats.unmatched, stats.lines) == (2, 0, 3)
 
 
+def test_a_line_wrapped_twice_is_rejoined_from_three_lines():
+    """LKML 2001 (find_string id 16497389362): the mailer wrapped after the source port, then the line was
+    cut again inside the destination address (`to 21` / `6.115.239.40`): one event, all three lines its raw."""
+    text = ("Feb 23 12:28:25 omega kernel: UDP: bad checksum. From 202.96.140.146:20567\nto 21\n"
+            "6.115.239.40:113 ulen 1472\nFeb 23 12:28:25 omega kernel: UDP: bad checksum. From 209.249.213.145:36338\n"
+            "to 2\n16.115.239.40:113 ulen 1472\n")
+    events, stats = scan(text)
+    assert [(e["source"]["line"], e["fields"]["src_address"], e["fields"]["dst_address"], e["fields"]["ulen"])
+            for e in events] == [(1, "202.96.140.146", "216.115.239.40", 1472), (4, "209.249.213.145", "216.115.239.40", 1472)]
+    assert events[0]["raw"] == "\n".join(text.split("\n")[:3])
+    assert (stats.candidates, stats.unmatched, stats.lines) == (2, 0, 6)
+
+
+def test_two_lines_that_do_not_complete_a_record_are_not_taken():
+    """Neither the next line nor the next two complete the record: it stays unmatched, the lines are read on."""
+    events, stats = scan("Feb 23 16:44:36 jobs kernel: nf_conntrack: table full,\nsomething\nelse\n"
+                         f"[  1.6] {CT}\n")
+    assert [(e["message_id"], e["source"]["line"]) for e in events] == [("conntrack_full.pr_fmt", 4)]
+    assert stats.unmatched == 1
+
+
 @pytest.mark.parametrize("tail", ["Feb 23 16:44:37 jobs kernel: dropping packet", "[  1.6] dropping packet",
                                   "kernel: dropping packet", '{"msg": "dropping packet"}', ""])
 def test_a_line_with_a_header_of_its_own_is_not_a_wrapped_tail(tail):

@@ -59,6 +59,7 @@ from tcplog.framing import (
     gathered,
     grep_prefix,
     host_prefix,
+    inline_markup,
     journal_export,
     journal_json,
     journal_short,
@@ -221,6 +222,9 @@ def _after_prefixes(s: str, raw: bytes, ctx: FramingContext) -> Record | None:
         return record if label is None else host_prefix.attribute(record, label)
     if (cr := s.rstrip("\r\n").rfind("\r")) >= 0 and (record := _headed_at(s, cr + 1, raw, ctx)) is not None:
         return record  # a console line a CR sent back over: what the terminal showed last
+    if inline_markup.maybe(s) and (text := inline_markup.inner(s)) is not None \
+            and (record := _headed_at(text, 0, raw, ctx)) is not None:
+        return record  # a record in Markdown inline code or emphasis, in running text
     if (counted := logwatch.split(s)) is not None:
         count, start = counted
         record = decode_text(s[start:], raw, ctx, 1)
