@@ -233,6 +233,39 @@ def test_ansible_ad_hoc_output_names_each_block_by_its_host():
     assert (stats.lines, stats.candidates) == (10, 4) and reconciles(stats, events)  # the JSON line: unmatched
 
 
+def test_ansible_oneline_output_gives_each_escaped_line_its_host():
+    """`ansible -o` (callback oneline, `"%s | %s | rc=%s | (stdout) %s"`, newlines written `\\n`, CRs `\\r`, then
+    ` (stderr) %s`): each line of a host's output is a record of its own, at its offset in the line."""
+    one = (rb"web1 | CHANGED | rc=0 | (stdout) Nov 22 10:00:00 web1 kernel: " + TW.encode()
+           + rb"\nNov 22 10:00:01 web1 kernel: Linux version 6.1.0\nNov 22 10:00:02 web1 kernel: " + CT.encode())
+    data = (one + b"\n"
+            + rb"web2.example.com | FAILED | rc=1 | (stdout) [   10.000000] " + TW.encode()
+            + rb" (stderr) dmesg: read kernel buffer failed" + b"\n"
+            + rb"db1 | SUCCESS | rc=0 | (stdout) " + TW.encode() + rb"\r\nnf_conntrack: table full, dropping packet"
+            + b"\n")
+    events, stats = lines(data)
+    assert summary(events) == [(1, "web1", "web1", "tw_bucket_overflow.legacy"),
+                               (1, "web1", "web1", "conntrack_full.pr_fmt"),
+                               (2, "web2.example.com", "web2.example.com", "tw_bucket_overflow.legacy"),
+                               (3, "db1", "db1", "tw_bucket_overflow.legacy"),
+                               (3, "db1", "db1", "conntrack_full.ratelimited")]
+    assert events[0]["raw"] == f"Nov 22 10:00:00 web1 kernel: {TW}"
+    assert events[0]["time"] == "2026-11-22T10:00:00.000000Z" and events[2]["kernel"]["monotonic"] == 10.0
+    assert events[1]["source"]["offset"] == one.index(b"Nov 22 10:00:02")
+    assert (stats.lines, stats.candidates) == (3, 5) and reconciles(stats, events)
+
+
+@pytest.mark.parametrize("line", [
+    rb"web1 | CHANGED | rc=0 >> (stdout) TCP: time wait bucket table overflow",  # the grouped heading's shape
+    rb'web1 | SUCCESS => {"stdout": "TCP: time wait bucket table overflow\nTCP: time wait bucket table overflow"}',
+    rb"web1 | CHANGED | (stdout) TCP: time wait bucket table overflow\nTCP: time wait bucket table overflow",  # no rc
+    rb"web 1 | CHANGED | rc=0 | (stdout) TCP: time wait bucket table overflow\nx",  # a host holds no space
+])
+def test_look_alikes_of_ansible_oneline_output_are_not_split(line):
+    events, stats = lines(line + b"\n")
+    assert events == [] and stats.candidates == 1
+
+
 def test_parallel_ssh_inline_output_names_each_block_by_its_host():
     """pssh -i: `[N] HH:MM:SS [SUCCESS] host` (colours, `user@host:port`, 2.x's `host port`), then the output."""
     data = (b"\x1b[36m[\x1b[1m1\x1b[0m\x1b[36m]\x1b[0m 10:00:00 \x1b[32m[\x1b[1mSUCCESS\x1b[0m\x1b[32m]\x1b[0m"
