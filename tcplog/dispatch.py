@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from tcplog.framing import bare, host_prefix
 from tcplog.grammars import FAMILIES, Match
 from tcplog.prefilter import Prefilter
 from tcplog.record import Record
@@ -55,13 +56,24 @@ class Dispatcher:
         return result
 
     def match(self, record: Record) -> Match | None:
-        """The record's match, honouring origin: kernel families need a kernel record."""
+        """The record's match, honouring origin: kernel families need a kernel record.
+
+        Bare text that gives none may start with a parallel shell's host label (`web1: TCP: ...`, pdsh's
+        `dmesg` on a kernel without printk stamps): when the text after the label matches and the whole
+        did not, the label was a host's, not a subsystem's prefix, and the record becomes the text after
+        it, the label its host (tcplog.framing.host_prefix.attribute)."""
         text = record.text.strip()
         if not text:
             return None
         m = self.parse(text)
         if m is None:
-            return None
+            if record.framing != bare.NAME or record.program is not None or record.host is not None:
+                return None
+            label, start = host_prefix.bare_label(text)
+            if label is None or (m := self.parse(text[start:])) is None:
+                return None
+            record.text = text[start:]
+            host_prefix.attribute(record, label)
         family = _BY_ID[m.family]
         if family.ORIGIN == "kernel":
             return m if record.kernel else None

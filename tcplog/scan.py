@@ -16,7 +16,7 @@ from tcplog import flattened, framing, wrapped
 from tcplog.assemble import Assembler
 from tcplog.dispatch import Dispatcher
 from tcplog.event import build
-from tcplog.framing import inline_markup, journal_export
+from tcplog.framing import ansible_oneline, host_prefix, inline_markup, journal_export
 from tcplog.framing.context import FramingContext
 from tcplog.record import Position
 
@@ -114,6 +114,14 @@ class Scanner:
                     stats.unframed += 1
                     continue
                 match = self.dispatcher.match(record)
+                if match is None and (lines := self._oneline(block, ls, end, ctx)):
+                    stats.candidates += len(lines) - 1  # ansible -o: a host's output on one line (ansible_oneline)
+                    for start, line in lines:
+                        if line is None:
+                            stats.unframed += 1
+                        else:
+                            yield from self._emit(line, Position(name, lines_at + 1, offset + start), stats, assembler)
+                    continue
                 if match is None and (joined := wrapped.rejoin(record, block, end, self.dispatcher)) is not None:
                     record, done_to = joined  # a pasted line wrapped in two (tcplog.wrapped)
                     match = self.dispatcher.match(record)
@@ -178,6 +186,22 @@ class Scanner:
                 continue
             yield from self._emit(record, Position(name, chunk.line, chunk.offset), stats, assembler)
         yield from self._finish(assembler, stats)
+
+    def _oneline(self, block: bytes, ls: int, end: int, ctx) -> list | None:
+        """(start in the block, record or None when unframed) of each line of an `ansible -o` result that holds a
+        trigger, its host label attributed (tcplog.framing.ansible_oneline), or None when the line is none."""
+        found = ansible_oneline.split(block[ls:end])
+        if found is None:
+            return None
+        label, pieces = found
+        search = self.dispatcher.prefilter.search
+        lines = []
+        for a, b in pieces:
+            piece = block[ls + a:ls + b]
+            if search(piece):
+                record = framing.decode(piece, ctx, self.forced)
+                lines.append((ls + a, None if record is None else host_prefix.attribute(record, label)))
+        return lines or None
 
     def _pieces(self, record, block: bytes, ls: int, end: int, ctx) -> list | None:
         """(start in the block, record) of each kernel record a flattened line holds, or None when

@@ -162,6 +162,8 @@ def _wrappers(text: str) -> dict[str, bytes]:
         "dmesg --color": _dmesg_colour(text).encode(),
         "kernel tag, cut": f"kernel: [ 100.000001] {text}".encode(),
         "amlogic stamp": f"[  100.000001@1] {text}".encode(),
+        "mediatek prefix": f"<4>[  100.000001] (0)[0:swapper/0]{text}".encode(),
+        "unisoc caller": f"Nov 20 10:00:00 h1 kernel: [  100.000001][T597@C0] {text}".encode(),
         "level marker": f"Nov 20 10:00:00 h1 kernel: <4>[ 100.000001] {text}".encode(),
         "year date": f"Nov 20 2026 10:00:00 h1 kernel: {text}".encode(),
         "dmesg-t": text.encode(),
@@ -180,7 +182,7 @@ WORDINGS = [(f, e) for f in FAMILIES for c, events in family_events(f) for e in 
                          ids=[f"{f.FAMILY}-{i}" for i, (f, _) in enumerate(WORDINGS)])
 def test_every_wording_parses_in_several_framings(family, event):
     """A golden's kernel text, re-framed as bare, RFC 3164, kmsg, journal JSON, RFC 5424, coloured dmesg, a
-    cut syslog line, an Amlogic stamp, a level marker after the tag and a date with a year, gives the same event."""
+    cut syslog line, an Amlogic stamp, MediaTek's `(CPU)[PID:COMM]`, a Unisoc caller, a level marker after the tag and a date with a year, gives the same event."""
     first_line = event["raw"].split("\n")[0].encode()
     record = framing.decode(first_line, FramingContext(reference=golden.REFERENCE))
     assert record is not None

@@ -493,6 +493,43 @@ def test_a_context_letter_glued_to_the_text_is_the_texts():
     assert (r.caller, r.text) == ("C1", "dTCP: time wait bucket table overflow")
 
 
+TW_TEXT = "TCP: time wait bucket table overflow"
+
+
+@pytest.mark.parametrize("line,framing_name,caller,severity", [
+    # MediaTek (CONFIG_PRINTK_MT_PREFIX) `cat /proc/kmsg`, Android dmesg: `(CPU)[PID:COMM]` right after the stamp
+    (f"<4>[  363.812166] (0)[0:swapper/0]{TW_TEXT}", "dmesg", "T0@C0", 4),
+    (f"[  363.812166] (2)[933:Thread-31]{TW_TEXT}", "dmesg", "T933@C2", None),
+    (f"[  363.812166] (2)[933:kworker/2:1] {TW_TEXT}", "dmesg", "T933@C2", None),
+    (f"Nov 22 10:00:00 phone kernel: [  363.812166] (1)[64:bat_thread_kthr]{TW_TEXT}", "rfc3164", "T64@C1", None),
+    (f"kern.warn Nov 22 10:00:00 phone kernel: [  363.812166] (1)[64:bat_thread_kthr]{TW_TEXT}", "rfc3164",
+     "T64@C1", 4),  # (the general decoder)
+    # Unisoc's printk_cpuid: the caller field as `T%u@C%u`
+    (f"[ 4888.071462][T597@C0] {TW_TEXT}", "dmesg", "T597@C0", None),
+    (f"<6>[    7.344848][ T1@C0] {TW_TEXT}", "dmesg", "T1@C0", 6),
+    (f"Nov 22 10:00:00 phone kernel: [ 4888.071462][T597@C5] {TW_TEXT}", "rfc3164", "T597@C5", None),
+    (f"6,1234,4888071462,-,caller=T597@C0;{TW_TEXT}", "kmsg", "T597@C0", 6),
+])
+def test_android_vendor_prefixes_name_the_caller(line, framing_name, caller, severity):
+    """MediaTek's `(CPU)[PID:COMM]` after the stamp is read past, the task and CPU kept as the caller; a caller
+    field holding the CPU too (`[T597@C0]`) is kept whole."""
+    r = framing.decode(line.encode(), ctx())
+    assert (r.framing, r.caller, r.severity, r.text, r.kernel) == (framing_name, caller, severity, TW_TEXT, True)
+
+
+@pytest.mark.parametrize("line", [
+    f"[  363.812166] (0)[0:this-name-is-too-long]{TW_TEXT}",  # a task's name holds 15 characters at most
+    f"[  363.812166] (0) {TW_TEXT}", f"[  363.812166] (0)[swapper/0]{TW_TEXT}", f"[  363.812166] (x)[0:swapper]{TW_TEXT}",
+    f"(0)[0:swapper/0]{TW_TEXT}",  # no stamp before it
+    f"Nov 22 10:00:00 phone kernel: (0)[0:swapper/0]{TW_TEXT}",
+    f"[ 4888.071462][T597@X0] {TW_TEXT}", f"[ 4888.071462][T597@] {TW_TEXT}",
+])
+def test_look_alikes_of_the_vendor_prefixes_stay_in_the_text(line):
+    """What is not MediaTek's prefix or a caller field stays the message's: no event from it."""
+    r = framing.decode(line.encode(), ctx())
+    assert r.text != TW_TEXT and r.caller is None
+
+
 @pytest.mark.parametrize("line,severity,mono", [
     (b"Nov 22 10:00:00 web1 kernel: <6>TCP: time wait bucket table overflow", 6, None),
     (b"Nov 22 10:00:00 web1 kernel: <4>[  123.456789] TCP: time wait bucket table overflow", 4, 123.456789),

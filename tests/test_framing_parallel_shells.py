@@ -1,6 +1,7 @@
 """Parallel shells' output: a host label before each line (pdsh, clush, salt --out=txt), or the output gathered
 under a heading per host (clush -b, dshbak, ansible, parallel-ssh -i, salt). The label is the host of records
-that name none, kept in `source.extra.prefix_host`; subsystem prefixes and tags are never hosts."""
+that name none, kept in `source.extra.prefix_host`; subsystem prefixes and tags are never hosts. Before bare kernel
+text a label is a host only when the text after it is a message and the whole line is not."""
 
 from __future__ import annotations
 
@@ -96,6 +97,58 @@ def test_subsystem_prefixes_and_the_kernel_tag_are_no_hosts(line):
     assert r.text in (line, TW)
 
 
+def test_a_host_label_before_bare_kernel_text_names_the_host():
+    """pdsh/clush of `dmesg` on a kernel without printk stamps, or of `journalctl -k -o cat`: the label is the
+    host when the text after it is a message tcplog reads and the whole line is not."""
+    data = (f"web1: {TW}\n"
+            "web2: nf_conntrack: table full, dropping packet\n"
+            f"web3.example.com: {CT}\n"  # the doubled prefix stays the kernel's
+            "db1:\tTCP: request_sock_TCP: Possible SYN flooding on port 443. Sending cookies.  Check SNMP counters.\n"
+            f"web[4-5]: {TW}\n"  # a node set is kept, names no host
+            "10.0.0.5: VE101: nf_conntrack: table full, dropping packet.\n").encode()
+    events, stats = lines(data)
+    assert summary(events) == [(1, "web1", "web1", "tw_bucket_overflow.legacy"),
+                               (2, "web2", "web2", "conntrack_full.ratelimited"),
+                               (3, "web3.example.com", "web3.example.com", "conntrack_full.pr_fmt"),
+                               (4, "db1", "db1", "syn_flood.slab"),
+                               (5, None, "web[4-5]", "tw_bucket_overflow.legacy"),
+                               (6, "10.0.0.5", "10.0.0.5", "conntrack_full.openvz_ve")]
+    assert events[0]["raw"] == f"web1: {TW}" and events[5]["fields"]["container_id"] == 101
+    assert reconciles(stats, events)
+
+
+def test_a_host_label_before_bare_kernel_text_in_a_filter_pass():
+    from tcplog.recognize import Recognizer
+    from tcplog.record import Position
+
+    event = Recognizer().event(f"web1: {TW}".encode(), ctx(), Position("out.txt", 1, 0))
+    assert (event["host"], event["source"]["extra"], event["message_id"]) == (
+        "web1", {"prefix_host": "web1"}, "tw_bucket_overflow.legacy")
+
+
+@pytest.mark.parametrize("line", [
+    CT, "TCP: TCP: Possible SYN flooding on port 9042. Sending cookies.  Check SNMP counters.",
+    "VE101: nf_conntrack: table full, dropping packet.",  # OpenVZ's container, not a host
+    "neighbour: arp_cache: neighbor table overflow!",
+])
+def test_a_subsystem_prefix_of_the_kernels_own_wording_is_no_label(line):
+    events, _ = lines(f"{line}\n".encode())
+    assert [(e["host"], e["source"]["extra"]) for e in events] == [(None, None)]
+
+
+@pytest.mark.parametrize("line", [
+    f"eth0: {TW}", f"bond0: {TW}", f"IPv6: {TW}", f"TCPv6: {TW}", f"UDP: {TW}", f"nf_conntrack: {TW}",
+    f"request_sock_TCP: {TW}", f"VE101: {TW}", f"12: {TW}", f"kern.warn: {TW}", f"Stderr: {TW}",
+    f"web1: web2: {TW}",  # two labels: no message after the first
+    "web1: nf_conntrack: table full, dropping packets",  # the text after the label is no message either
+])
+def test_look_alike_labels_before_bare_text_give_no_event(line):
+    """A kernel subsystem's word, an interface's name, a line number, a syslog token or a stream name before kernel
+    text is no host: the line gives no event (its whole text is no message)."""
+    events, stats = lines(f"{line}\n".encode())
+    assert events == [] and stats.unmatched == 1
+
+
 def test_a_programs_tag_after_a_label_names_that_program():
     """`pdsh grep rsyslogd /var/log/messages | cut ...`: the line after the label is rsyslogd's, not the kernel's."""
     r = framing.decode(b"web1: rsyslogd[614]: rsyslogd[internal_messages]: 3543 messages lost due to rate-limiting",
@@ -178,6 +231,39 @@ def test_ansible_ad_hoc_output_names_each_block_by_its_host():
                                (10, "db1", "db1.example.com", "conntrack_full.ratelimited")]
     assert events[2]["time"] == "2026-11-22T10:00:00.000000Z"
     assert (stats.lines, stats.candidates) == (10, 4) and reconciles(stats, events)  # the JSON line: unmatched
+
+
+def test_ansible_oneline_output_gives_each_escaped_line_its_host():
+    """`ansible -o` (callback oneline, `"%s | %s | rc=%s | (stdout) %s"`, newlines written `\\n`, CRs `\\r`, then
+    ` (stderr) %s`): each line of a host's output is a record of its own, at its offset in the line."""
+    one = (rb"web1 | CHANGED | rc=0 | (stdout) Nov 22 10:00:00 web1 kernel: " + TW.encode()
+           + rb"\nNov 22 10:00:01 web1 kernel: Linux version 6.1.0\nNov 22 10:00:02 web1 kernel: " + CT.encode())
+    data = (one + b"\n"
+            + rb"web2.example.com | FAILED | rc=1 | (stdout) [   10.000000] " + TW.encode()
+            + rb" (stderr) dmesg: read kernel buffer failed" + b"\n"
+            + rb"db1 | SUCCESS | rc=0 | (stdout) " + TW.encode() + rb"\r\nnf_conntrack: table full, dropping packet"
+            + b"\n")
+    events, stats = lines(data)
+    assert summary(events) == [(1, "web1", "web1", "tw_bucket_overflow.legacy"),
+                               (1, "web1", "web1", "conntrack_full.pr_fmt"),
+                               (2, "web2.example.com", "web2.example.com", "tw_bucket_overflow.legacy"),
+                               (3, "db1", "db1", "tw_bucket_overflow.legacy"),
+                               (3, "db1", "db1", "conntrack_full.ratelimited")]
+    assert events[0]["raw"] == f"Nov 22 10:00:00 web1 kernel: {TW}"
+    assert events[0]["time"] == "2026-11-22T10:00:00.000000Z" and events[2]["kernel"]["monotonic"] == 10.0
+    assert events[1]["source"]["offset"] == one.index(b"Nov 22 10:00:02")
+    assert (stats.lines, stats.candidates) == (3, 5) and reconciles(stats, events)
+
+
+@pytest.mark.parametrize("line", [
+    rb"web1 | CHANGED | rc=0 >> (stdout) TCP: time wait bucket table overflow",  # the grouped heading's shape
+    rb'web1 | SUCCESS => {"stdout": "TCP: time wait bucket table overflow\nTCP: time wait bucket table overflow"}',
+    rb"web1 | CHANGED | (stdout) TCP: time wait bucket table overflow\nTCP: time wait bucket table overflow",  # no rc
+    rb"web 1 | CHANGED | rc=0 | (stdout) TCP: time wait bucket table overflow\nx",  # a host holds no space
+])
+def test_look_alikes_of_ansible_oneline_output_are_not_split(line):
+    events, stats = lines(line + b"\n")
+    assert events == [] and stats.candidates == 1
 
 
 def test_parallel_ssh_inline_output_names_each_block_by_its_host():

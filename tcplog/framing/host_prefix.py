@@ -21,6 +21,13 @@ text like `nf_conntrack: table full` or `TCP: request_sock_TCP: ...` keeps its s
 is kept in `extra["prefix_host"]` (where the line was read, whatever the record says); it is the
 record's host when the record names none (dmesg lines) and the label names one node (`attribute`).
 
+Before bare kernel text (`pdsh -w web[1-9] dmesg` on a kernel without printk stamps, `journalctl -k -o cat`
+through pdsh or clush: `web1: TCP: time wait bucket table overflow`) a label cannot be told from a
+subsystem prefix by its shape; `bare_label` offers it, and the dispatcher takes it only when the
+whole text is no message it reads and the text after the label is one (tcplog.dispatch). A kernel
+subsystem's own word (`TCP`, `nf_conntrack`, `IPv4`, `request_sock_TCP`, `VE101`, …) or an
+interface's name (`eth0`) is never offered.
+
 A syslog line whose date was cut away (`cut -d' ' -f4-`, a copy that missed the start of the line)
 starts with its own host, a short name, one space and the `kernel` tag (a dotted token there is
 busybox's facility.severity, known or not): `syslog_host` gives it, and it is the record's host, as
@@ -59,6 +66,32 @@ def split(line: str) -> tuple[str | None, int]:
         return None, 0
     label = m.group(1)
     if label in _NOT_HOSTS or _FAC_SEV.fullmatch(label) or not _names_a_host(label):
+        return None, 0
+    return label, m.end()
+
+
+# a label before bare text: a host name, an IPv4 address or a node set, then `: ` (or a tab)
+_BARE_LABEL = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-\[\],]{0,252})(?::[ \t]+|\t)")
+# what the kernel itself prints before a `: `: subsystem prefixes, pr_fmt module names, OpenVZ's `VE%u`,
+# the slab names SYN flood warnings print, interfaces' names (netdev_* messages)
+_KERNEL_WORDS = frozenset(("TCP", "TCPv6", "UDP", "UDPv6", "UDPLite", "UDPLITE", "UDPLITEv6", "IPv4", "IPv6", "ipv4",
+                           "ipv6", "ICMP", "ICMPv6", "NET", "net", "nf_conntrack", "ip_conntrack", "nf_ct_proto",
+                           "neighbour", "net_ratelimit", "printk", "IPVS", "netfilter", "x_tables", "ip_tables",
+                           "NETDEV", "kernel", "klogd", "audit"))
+_KERNEL_WORD = re.compile(r"request_sock_\w+|VE\d+|CT\d+|(?:eth|ens|enp|eno|enx|em|wlan|wlp|bond|br|vlan|veth|tun|tap"
+                          r"|docker|virbr|ib|lo)\d*[\w.]*|lo|[a-z0-9_]+_core|[a-z0-9]+_conntrack\w*")
+
+
+def bare_label(text: str) -> tuple[str | None, int]:
+    """(label, where the text after it starts) when bare text starts with what may be a parallel shell's host
+    label (a host name, an IPv4 address, a node set; never a kernel subsystem's word), else (None, 0). Only the
+    dispatcher's answer tells a label from a prefix (tcplog.dispatch)."""
+    m = _BARE_LABEL.match(text)
+    if m is None:
+        return None, 0
+    label = m.group(1)
+    if label in _NOT_HOSTS or label in _KERNEL_WORDS or _KERNEL_WORD.fullmatch(label) or _FAC_SEV.fullmatch(label) \
+            or not _names_a_host(label):
         return None, 0
     return label, m.end()
 

@@ -11,6 +11,11 @@ Amlogic's vendor kernels (Android TV boxes, Khadas boards; print_time under
 CONFIG_AMLOGIC_DRIVER) print the CPU inside the stamp, `[  123.456789@1] `, some releases with a
 context letter after it (`]h`, `]s`, `]d`, `]-`: hard irq, soft irq, irqs off, task): the CPU is
 kept as a CPU caller (`C1`) unless a printk caller field follows, which names the caller itself.
+Android vendor kernels that encode the CPU into the caller id (Unisoc's printk_cpuid module,
+`decode_caller_id`: `"T%u@C%u"`) print it in the same field: `[ 4888.071462][T597@C0] ...`, kept
+whole (`T597@C0`). MediaTek's kernels (CONFIG_PRINTK_MT_PREFIX: "cpu_id/status/pid/process_name")
+put the CPU, the pid and the task's name after the stamp, `[  363.812166] (0)[0:swapper/0]TCP: ...`
+(`cat /proc/kmsg` and Android's dmesg with `<4>` first): read past, the caller kept as `T0@C0`.
 A stamp cut at its start by a copy that missed the line's first characters (`27341.246171] TCP: ...`
 for `[827341.246171] TCP: ...`) is read past by `cut_stamp`; its seconds are unknown.
 """
@@ -19,10 +24,16 @@ from __future__ import annotations
 
 import re
 
-_CALLER = r"\[\s*([CT]\d+)\]"  # CONFIG_PRINTK_CALLER: CPU (`[    C1]`) or task (`[ T1234]`)
+# CONFIG_PRINTK_CALLER: CPU (`[    C1]`) or task (`[ T1234]`); Unisoc's task with its CPU (`[T597@C0]`)
+_CALLER = r"\[\s*([CT]\d+(?:@C\d{1,4})?)\]"
+# MediaTek's `(CPU)[PID:COMM]` after the stamp (TASK_COMM_LEN 16: at most 15 characters of name)
+_MTK_FIELD = r"\((\d{1,4})\)\[(\d{1,10}):[^\]\n]{1,15}\]"
+_MTK = r"(?: ?" + _MTK_FIELD + r")?"
+MTK = re.compile(_MTK_FIELD)
 # Amlogic's `@CPU` inside the stamp, then its context letter: `[%5lu.%06lu@%d]%c `
 CPU_STAMP_END = r"(?:@(\d{1,4})\](?:[hsd-](?= ))?|\])"
-_PREFIX = re.compile(r"\[\s*(\d{1,10})\.(\d{1,9})" + CPU_STAMP_END + r"(?: ?" + _CALLER + r")?(?:\s*<[0-7]>)?\s?")
+_PREFIX = re.compile(r"\[\s*(\d{1,10})\.(\d{1,9})" + CPU_STAMP_END + r"(?: ?" + _CALLER + r")?" + _MTK
+                     + r"(?:\s*<[0-7]>)?\s?")
 _CALLER_FIELD = re.compile(_CALLER + r" ?")
 # The end of a stamp whose start was cut away: digits (perhaps from inside the fraction) and `]`.
 _CUT = re.compile(r"\d*\.?\d+\](?: ?" + _CALLER + r")? ")
@@ -36,9 +47,17 @@ def split_prefix(text: str) -> tuple[float | None, str | None, str]:
         caller, rest = split_caller(text) if text[:1] == "[" else (None, text)
         return None, caller, rest
     caller = m.group(4)
-    if caller is None and m.group(3) is not None:
+    if caller is None and m.group(5) is not None:
+        caller = f"T{m.group(6)}@C{m.group(5)}"  # MediaTek's `(CPU)[PID:COMM]`
+    elif caller is None and m.group(3) is not None:
         caller = "C" + m.group(3)  # Amlogic's `@CPU`
     return seconds(m.group(1), m.group(2)), caller, text[m.end():]
+
+
+def split_mtk(text: str) -> tuple[str, str] | None:
+    """(caller, rest) when text starts with MediaTek's `(CPU)[PID:COMM]` (the stamp read before it), else None."""
+    m = MTK.match(text)
+    return None if m is None else (f"T{m.group(2)}@C{m.group(1)}", text[m.end():])
 
 
 def cut_stamp(text: str) -> tuple[str | None, str] | None:

@@ -44,7 +44,7 @@ import re
 
 from tcplog.framing.context import from_epoch_us, local_time, month_number, parse_iso
 from tcplog.framing.origin import kernel_record
-from tcplog.framing.printk import CPU_STAMP_END, level_prefix, split_pri, split_prefix
+from tcplog.framing.printk import CPU_STAMP_END, level_prefix, split_mtk, split_pri, split_prefix
 from tcplog.record import Record
 
 NAME = "rfc3164"
@@ -154,7 +154,8 @@ _FAST = re.compile(
     r"(?:\.(\d{1,9}))? (?![ \[])(\S*[^\s:]) ([^\s\[\]:]{1,128})(?:\[(\d{1,10})\])?: (?:: )?+"  # (`[`: no host;
     # two spaces: busybox's empty hostname, its `kern.warn` where the host stands, read by the general decoder)
     r"(?!<)"  # a `<N>` level marker the kernel left after the tag: rare, read by the general decoder
-    r"(?:\[\s*(\d{1,10})\.(\d{1,9})" + CPU_STAMP_END + r"(?: ?\[\s*([CT]\d+)\])?(?:\s*<[0-7]>)? ?|\[\s*([CT]\d+)\] ?)?"
+    r"(?:\[\s*(\d{1,10})\.(\d{1,9})" + CPU_STAMP_END + r"(?: ?\[\s*([CT]\d+(?:@C\d{1,4})?)\])?(?:\s*<[0-7]>)? ?"
+    r"|\[\s*([CT]\d+(?:@C\d{1,4})?)\] ?)?"
 )
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
                                        "Dec"), 1)}
@@ -172,6 +173,9 @@ def decode(line: str, raw: bytes, ctx, name: str = NAME) -> Record | None:
             facility, severity = int(pri) >> 3, int(pri) & 7
         text = line[m.end():]
         mono = int(sec) + int(usec) / 10 ** len(usec) if sec is not None else None
+        if text[:1] == "(" and sec is not None and (mtk := split_mtk(text)) is not None:
+            mtk_caller, text = mtk  # MediaTek's `(CPU)[PID:COMM]` after the stamp (tcplog.framing.printk)
+            caller = caller or mtk_caller
         return Record(raw=raw, text=text, framing=name,
                       kernel=program == "kernel" and pid is None, time=time, host=host, program=program,
                       pid=int(pid) if pid else None, facility=facility, severity=severity, monotonic=mono,
