@@ -2,7 +2,9 @@
 
 Printed at KERN_INFO when the SYN queue of a listening socket overflows. Since 3.1 once per
 listener (never a rate: the counters TCPReqQFullDoCookies/TCPReqQFullDrop carry the rate);
-on 2.6 at most once per 60 s and only with tcp_syncookies set.
+on 2.6 at most once per 60 s and only with tcp_syncookies set. OpenVZ and Virtuozzo kernels print
+the mainline wordings (no per-container form was found in the OpenVZ 2.6.18.8, OpenVZ RHEL 6 or
+Virtuozzo 7 sources, unlike conntrack_full's `CT %d:` and `VE%u:`).
 
 Examples:
 

@@ -41,6 +41,13 @@ def test_case(case):
     assert [s for s in case.get("summary", []) if s not in cause["summary"]] == [], cause["summary"]
 
 
+def test_cases_use_only_the_keys_the_test_reads():
+    """A misspelt key (`present` for `commands`) would be a check that never runs."""
+    known = {"name", "line", "event", "kernel", "before", "after", "stale", "expect", "collect", "commands",
+             "absent", "suggested", "summary"}
+    assert [(c["name"], sorted(set(c) - known)) for c in CASES if set(c) - known] == []
+
+
 def test_every_family_has_three_cases():
     """At least three cases per family."""
     count = {f.FAMILY: 0 for f in FAMILIES}
