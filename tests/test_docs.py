@@ -26,6 +26,12 @@ def test_every_command_is_documented_with_an_example(name):
     assert f"\ntcplog {name}" in README or f"| tcplog {name}" in README
 
 
+@pytest.mark.parametrize("name", sorted(_subcommands()))
+def test_every_command_help_keeps_its_example_and_exit_code_lines(name):
+    """`tcplog NAME --help` prints its epilog as written: the exit codes on a line of their own."""
+    assert "\nexit codes:" in _subcommands()[name].format_help()
+
+
 @pytest.mark.parametrize("name,option", [(n, o) for n, p in _subcommands().items() for a in p._actions
                                          for o in a.option_strings if o not in ("-h", "--help")])
 def test_every_option_is_documented(name, option):

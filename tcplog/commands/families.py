@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 import orjson
@@ -17,7 +18,8 @@ def add_parser(sub):
     p = sub.add_parser(NAME, help="list the message families and message ids tcplog recognises",
                        description="List every family, its message ids and their wordings, and the "
                                    "counter-only message ids made from snapshot counters (no wording).",
-                       epilog="example: tcplog families --json\n" + EPILOG)
+                       epilog="example: tcplog families --json\n" + EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--json", action="store_true", help="print the catalog as JSON")
     return p
 

@@ -99,6 +99,8 @@ def _check(args) -> None:
         raise UsageError("--count: a series needs a live host; --from reads one saved state")
     if args.store and args.output:
         raise UsageError("--store and -o: choose one destination")
+    if args.store and args.to_kafka:
+        raise UsageError("--store and --to-kafka: choose one destination")
     if args.host is not None and not args.host.strip():
         raise UsageError("--host: empty name")
 

@@ -128,7 +128,8 @@ def test_store_without_a_host_exits_1(tmp_path):
 
 @pytest.mark.parametrize("args", [["--count", "-1"], ["--interval", "0"], ["--count", "abc"],
                                   ["--from", "x", "--count", "2"], ["--store", "d", "-o", "f"], ["--host", " "],
-                                  ["--no-such-option"]])
+                                  ["--store", "/dev/null/d", "--to-kafka", "--bootstrap-servers", "127.0.0.1:1",
+                                   "--snapshot-topic", "t"], ["--no-such-option"]])
 def test_usage_errors_exit_2(args):
     """Bad option values and combinations exit 2."""
     assert tcplog(*args).returncode == 2
