@@ -114,3 +114,14 @@ def _png_rgb(data: bytes):
         rows.append(bytes(line) if bpp == 3 else bytes(v for i, v in enumerate(line) if i % 4 != 3))
         prev = line
     return width, height, rows
+
+
+@pytest.mark.parametrize("bad, said", [(b"not json\n", b"skipped 1 line that is not a tcplog event"),
+                                       (b"not json\n{}\n", b"skipped 2 lines that are not tcplog events")])
+def test_report_names_the_skipped_lines_on_stderr(made, bad, said):
+    tmp, _, _ = made
+    events_file = tmp / "some.ndjson"
+    events_file.write_bytes((tmp / "events.ndjson").read_bytes().split(b"\n", 1)[0] + b"\n" + bad)
+    r = subprocess.run([sys.executable, "-m", "tcplog", "report", str(events_file), "-o", str(tmp / "some.html")],
+                       capture_output=True)
+    assert r.returncode == 0 and r.stderr.strip() == b"tcplog: " + said

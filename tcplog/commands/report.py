@@ -55,7 +55,8 @@ def run(args) -> int:
                 else:
                     bad += 1
     if bad:
-        print(f"tcplog: skipped {bad} lines that are not tcplog events", file=sys.stderr)
+        what = "1 line that is not a tcplog event" if bad == 1 else f"{bad} lines that are not tcplog events"
+        print(f"tcplog: skipped {what}", file=sys.stderr)
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
     page = report.build(events, args.events, bad, generated)
     with open(args.output, "w", encoding="utf-8") as f:

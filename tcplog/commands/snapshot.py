@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from datetime import datetime, timezone
@@ -20,7 +21,8 @@ EPILOG = """examples:
   tcplog snapshot --store /var/lib/tcplog/snapshots     into a folder store (prints the file written)
   tcplog snapshot --from sosreport-web1-2026-11-20/     a sosreport, a copied /proc tree, or a `sysctl -a` file
 
-exit codes: 0 ok (unreadable sections are listed in the document's "errors"),
+exit codes: 0 ok (unreadable sections are listed in the document's "errors"; a series stopped by
+            SIGTERM or SIGINT),
             1 --from input or the output could not be read or written, 2 usage error"""
 
 
@@ -62,12 +64,17 @@ def run(args) -> int:
     store = FolderStore(args.store) if args.store else _kafka(args) if args.to_kafka else None
     out, close = sys.stdout.buffer, False
     taken, next_at = 0, 0.0
+    stop: list[int] = []  # a series ends on SIGTERM or SIGINT after the snapshot in hand is written
+    old = {s: signal.signal(s, lambda signum, frame: stop.append(signum))
+           for s in (signal.SIGTERM, signal.SIGINT)} if series else {}
     try:
         if store is None:
             out, close = _output(args.output)
-        while args.count == 0 or taken < args.count:
-            if taken:
-                time.sleep(max(0.0, next_at - time.monotonic()))
+        while (args.count == 0 or taken < args.count) and not stop:
+            while taken and not stop and (left := next_at - time.monotonic()) > 0:
+                time.sleep(min(left, 0.2))
+            if stop:
+                break
             next_at = time.monotonic() + (args.interval or 1.0)
             doc = _take(args)
             taken += 1
@@ -87,6 +94,8 @@ def run(args) -> int:
     finally:
         if close:
             out.close()
+        for s, handler in old.items():
+            signal.signal(s, handler)
     return EXIT_OK
 
 
@@ -127,7 +136,8 @@ def _take(args) -> dict:
 def _report(doc: dict) -> None:
     sections = sorted({e["section"] for e in doc["errors"]})
     if sections:
-        print(f"tcplog: snapshot of {doc['host']} at {doc['time']}: not read: {', '.join(sections)} "
+        host = doc["host"] if doc["host"] is not None else "a host without a name"
+        print(f"tcplog: snapshot of {host} at {doc['time']}: not read: {', '.join(sections)} "
               f"(see \"errors\" in the document)", file=sys.stderr)
 
 

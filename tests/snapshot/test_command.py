@@ -54,6 +54,27 @@ def test_series_is_ndjson_spaced_by_the_interval():
     assert all((b - a).total_seconds() >= 0.19 for a, b in zip(times, times[1:]))
 
 
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT"])
+def test_series_stops_on_sigterm_or_sigint_between_snapshots(tmp_path, signum):
+    """`--count 0` runs until stopped (systemd stops with SIGTERM, a terminal with Ctrl-C): it stops at
+    once, not at the next interval, with every snapshot taken written whole, and exits 0."""
+    import signal
+    import time
+
+    out = tmp_path / "series.ndjson"
+    proc = subprocess.Popen([sys.executable, "-m", "tcplog", "snapshot", "--count", "0", "--interval", "60",
+                             "--host", "web1", "-o", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not (out.exists() and out.read_bytes().endswith(b"\n")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(getattr(signal, signum))
+    started = time.monotonic()
+    assert proc.wait(timeout=20) == 0, proc.stderr.read()
+    assert time.monotonic() - started < 10
+    (line,) = out.read_bytes().splitlines()
+    assert document.load_bytes(line, str(out))["host"] == "web1"
+
+
 def test_store_puts_files_and_prints_their_paths(tmp_path):
     """--store DIR writes <DIR>/<host>/<id>.json and prints each path."""
     r = tcplog("--store", str(tmp_path), "--host", "web1", "--count", "2", "--interval", "0.05")
@@ -160,3 +181,11 @@ def test_private_netns_captures_its_own_sysctl_values(tmp_path):
     doc = document.load_bytes(out.read_bytes(), str(out))
     assert doc["sysctl"]["net.ipv4.tcp_syncookies"] == "0" and doc["sysctl"]["net.core.somaxconn"] == "128"
     assert doc["sockstat"]["sockets"]["used"] >= 0 and doc["listeners"] == []
+
+
+def test_unread_sections_of_a_snapshot_without_a_host_name_say_so(capsys):
+    from tcplog.commands.snapshot import _report
+
+    _report({"host": None, "time": "2026-11-22T10:00:00Z", "errors": [{"section": "listeners"}]})
+    assert capsys.readouterr().err == ('tcplog: snapshot of a host without a name at 2026-11-22T10:00:00Z: not read: '
+                                       'listeners (see "errors" in the document)\n')
