@@ -16,13 +16,15 @@ point, then one entry naming the archive itself (name None) with the reason.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import tarfile
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
-from tcplog.connectors import decompress, sizes, walk
+from tcplog.connectors import decompress, files, sizes, walk
 from tcplog.connectors.walk import rotation_order
+from tcplog.errors import InputError
 
 MAX_MEMBER = 64 << 30
 
@@ -43,6 +45,22 @@ class _Header(tarfile.TarInfo):
 def is_tar(head: bytes) -> bool:
     """The first 512 bytes (decompressed) of a POSIX/GNU tar archive."""
     return len(head) >= 262 and head[257:262] == b"ustar"
+
+
+def tar_stream(path: str):
+    """The (decompressed) stream of a regular file that holds a tar archive, plain or compressed, at its
+    start; None for anything else. Stdin and FIFOs are not looked at: peeking would take their bytes."""
+    if path == "-" or not os.path.isfile(path):
+        return None
+    try:
+        stream = files.open_input(path)
+    except InputError:
+        return None
+    checked = decompress.Checked(stream, path)
+    if checked.failure is None and is_tar(checked.peek(512)[:512]):
+        return checked
+    checked.close()
+    return None
 
 
 def members(stream, path: str | None = None,

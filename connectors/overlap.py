@@ -35,9 +35,8 @@ from collections import OrderedDict
 
 import orjson
 
-from tcplog.connectors import archives, decompress, files
+from tcplog.connectors import archives
 from tcplog.connectors.walk import rotation_order, shown
-from tcplog.errors import InputError
 
 NAMES = frozenset({"syslog", "messages", "kern.log", "kernel.log", "kern", "warn", "debug", "localmessages",
                    "all.log", "dmesg"})
@@ -65,17 +64,11 @@ def compared_folders(paths: list[str]) -> set[str]:
 def archive(path: str) -> bool:
     """An input file that is a tar archive (plain or compressed), whose members may be system logs.
     Only a regular file is looked at: reading a FIFO's first bytes here would take them from the scan."""
-    if path == "-" or not os.path.isfile(path):
+    stream = archives.tar_stream(path)
+    if stream is None:
         return False
-    try:
-        stream = files.open_input(path)
-    except InputError:
-        return False
-    checked = decompress.Checked(stream, path)
-    try:
-        return checked.failure is None and archives.is_tar(checked.peek(512)[:512])
-    finally:
-        checked.close()
+    stream.close()
+    return True
 
 
 class Overlap:

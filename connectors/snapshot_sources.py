@@ -2,6 +2,7 @@
 
     a tcplog snapshot document (JSON) or a series of them (NDJSON, from --interval/--count)
     a sosreport folder            (connectors.sosreport)
+    a sosreport as sos packs it   (connectors.sos_archive: sosreport-web1-….tar.xz, its snapshot files unpacked)
     a copied /proc tree           (connectors.procfs.load_tree)
     a saved `sysctl -a` file      (connectors.sysctl_text)
 
@@ -9,9 +10,8 @@ Used by `tcplog snapshot --from`, `tcplog explain --snapshot` and `tcplog scan -
 Raises InputError / SnapshotError naming the path; never executes anything it reads.
 
 A file compressed on its own (gzip, bz2, xz, zstd: `web1.json.gz`, `web1.sysctl.xz`) is read
-decompressed, at most the size a plain file may have. An archive is refused with what to do
-instead: a tar (`sosreport-web1-….tar.xz`, plain or compressed) or zip must be extracted and
-the folder given, because a report is read as a folder (its paths, symlinks, rotated logs).
+decompressed, at most the size a plain file may have. Another archive is refused with what to do
+instead: a tar that holds no sosreport, or a zip, must be extracted and the folder given.
 A byte-order mark (UTF-8, or UTF-16 as PowerShell writes) is decoded away before the format
 is told from the first byte.
 """
@@ -21,7 +21,7 @@ from __future__ import annotations
 import io
 import os
 
-from tcplog.connectors import archives, decompress, procfs, sizes, sosreport, sysctl_text
+from tcplog.connectors import archives, decompress, procfs, sizes, sos_archive, sosreport, sysctl_text
 from tcplog.connectors.procfs import BOM_UTF8, BOM_UTF16, read_bounded
 from tcplog.errors import InputError
 from tcplog.snapshot.document import MAX_BYTES, load_bytes
@@ -35,6 +35,12 @@ def load_all(path: str, host: str | None = None) -> list[dict]:
     """Every snapshot document the path holds (one for all sources but an NDJSON series)."""
     if not os.path.exists(path):
         raise InputError(path, "no such file or directory")
+    if sos_archive.is_report(path):  # a sosreport as sos packs it (sosreport-web1-….tar.xz)
+        scratch = sos_archive.Scratch()
+        try:
+            return [scratch.named(sosreport.load(scratch.unpack(path, logs=False), host=host)[0])]
+        finally:
+            scratch.close()
     if os.path.isdir(path):
         if sosreport.detect(path):
             return [sosreport.load(path, host=host)[0]]
@@ -71,9 +77,9 @@ def _plain(path: str, data: bytes) -> bytes:
     if kind is not None:
         data = _decompressed(path, data, kind)
         if archives.is_tar(data[:512]):
-            raise InputError(path, f"a compressed tar archive ({kind}; a sosreport tarball?): {EXTRACT}")
+            raise InputError(path, f"a compressed tar archive ({kind}) that is no sosreport: {EXTRACT}")
     elif archives.is_tar(data[:512]):
-        raise InputError(path, f"a tar archive (a sosreport tarball?): {EXTRACT}")
+        raise InputError(path, f"a tar archive that is no sosreport: {EXTRACT}")
     elif data.startswith(ZIP_MAGIC):
         raise InputError(path, f"a zip archive: {EXTRACT}")
     if data.startswith(BOM_UTF16):

@@ -54,6 +54,22 @@ DMESG = "sos_commands/kernel/dmesg"
 TIMEDATECTL_FILES = ("sos_commands/systemd/timedatectl", "sos_commands/systemd/timedatectl_status",
                      "sos_commands/general/timedatectl")
 JOURNAL = "sos_commands/logs/journalctl_--no-pager"
+ZONE_FILES = ("etc/localtime", "etc/timezone", "etc/sysconfig/clock")
+_READ = frozenset((*HOSTNAME_FILES, *DATE_FILES, *UNAME_FILES, SYSCTL_FILE, *TIMEDATECTL_FILES, *ZONE_FILES))
+_LOG_NAMES = frozenset(g.removeprefix("var/log/").removesuffix("*") for g in LOG_GLOBS)
+
+
+def wanted(rel: str, logs: bool = True) -> bool:
+    """A path inside a report that load() or zone() may read (with `logs`, the log files too): what
+    is unpacked of a packed report (connectors.sos_archive)."""
+    if rel in _READ or rel.startswith("proc/"):
+        return True
+    if not logs:
+        return False
+    if rel == DMESG or rel.startswith(JOURNAL):
+        return True
+    folder, _, name = rel.rpartition("/")
+    return folder == "var/log" and walk.rotation_order(name)[0] in _LOG_NAMES
 
 
 def detect(path: str) -> bool:

@@ -39,7 +39,11 @@ def rotation_order(name: str) -> tuple:
 
 def shown(name: str) -> str:
     """A file or member name as valid UTF-8 text: bytes that are not UTF-8 (kept by Python as
-    surrogate escapes) are written `\\xe9`. The name to open stays the original."""
+    surrogate escapes) are written `\\xe9`. The name to open stays the original. A file below a
+    folder `rename`d (a packed sosreport unpacked into a scratch folder) is shown under its own name."""
+    for folder, known_as in _renamed.items():
+        if name == folder or name.startswith(folder + "/"):
+            return known_as + shown(name[len(folder):])
     try:
         name.encode("utf-8")
         return name
@@ -48,6 +52,16 @@ def shown(name: str) -> str:
 
 
 _seen: dict[tuple[int, int], tuple[str, bool]] = {}  # (st_dev, st_ino) -> (name read under, named?), this run
+_renamed: dict[str, str] = {}  # a folder -> the name shown for it (connectors.sos_archive), this run
+
+
+def rename(folder: str, known_as: str | None) -> None:
+    """Show `folder` and the files below it as `known_as` (`ARCHIVE!sosreport-web1-…`) from now on;
+    None: as they are again."""
+    if known_as is None:
+        _renamed.pop(folder, None)
+    else:
+        _renamed[folder] = known_as
 _skipped: list[tuple[str, str]] = []  # (name, why) of the files not read again, this run
 
 
@@ -55,6 +69,7 @@ def new_run() -> None:
     """Start a run: forget the files `expand` has given so far (a file is read once per run)."""
     _seen.clear()
     _skipped.clear()
+    _renamed.clear()
 
 
 def skipped() -> list[tuple[str, str]]:

@@ -29,7 +29,7 @@ from datetime import datetime, tzinfo
 import orjson
 
 from tcplog import counters, counting, framing, occurrences
-from tcplog.connectors import archives, decompress, files, inputs, journal_files
+from tcplog.connectors import archives, decompress, files, inputs, journal_files, stale
 from tcplog.connectors.snapshot_store import FolderStore
 from tcplog.errors import InputError, SnapshotError
 from tcplog.framing import journal_export
@@ -323,7 +323,7 @@ def run(tasks: list[Task], workers: int, config: Config, write, stats: Stats, se
     watch = _SignalWatch()
     try:
         parent = _spool_parent()
-        _remove_stale_spools(parent)
+        stale.remove_stale(parent, _SPOOL_PREFIX)  # of a tcplog that was SIGKILLed
         spool = tempfile.mkdtemp(prefix=f"{_SPOOL_PREFIX}{os.getpid()}-", dir=parent)
         try:
             _run_pool(tasks, workers, dataclasses.replace(config, spool=spool), write, stats, seen, on_error,
@@ -360,26 +360,6 @@ class _SignalWatch:
     def restore(self) -> None:
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
-
-
-def _remove_stale_spools(folder: str) -> None:
-    """Spool folders left by a tcplog that was SIGKILLed (its pid is gone): removed."""
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return
-    for name in names:
-        if not name.startswith(_SPOOL_PREFIX):
-            continue
-        pid = name[len(_SPOOL_PREFIX):].partition("-")[0]
-        if not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
-        except OSError:  # another user's live process
-            pass
 
 
 def _spool_parent() -> str:

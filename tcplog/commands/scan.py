@@ -19,7 +19,7 @@ from tcplog.commands.common import (EPILOG, EXIT_INPUT, EXIT_OK, build_pipeline,
                                     folder_store, format_args, framing_args, load_snapshots, received_now, reference,
                                     zone)
 from tcplog.commands.common import input_args
-from tcplog.connectors import decompress, files, inputs, journal_files, sosreport, stdio, walk
+from tcplog.connectors import decompress, files, inputs, journal_files, sos_archive, sosreport, stdio, walk
 from tcplog.connectors.overlap import Overlap, archive, compared_folders, log_of
 from tcplog.enrich import Joined
 from tcplog.errors import InputError, SnapshotError
@@ -33,14 +33,15 @@ NAME = "scan"
 def add_parser(sub) -> argparse.ArgumentParser:
     p = sub.add_parser(
         NAME, help="read log files, directories, sosreports or stdin; print one JSON event per line",
-        description="Read files (gzip/bz2/xz/zstd transparently), directories (recursively), sosreport "
-                    "folders or `-` for stdin, and print one JSON event per recognised kernel network-stack "
+        description="Read files (gzip/bz2/xz/zstd transparently), directories (recursively), sosreports "
+                    "(folders, or tarballs as sos packs them) or `-` for stdin, and print one JSON event per recognised kernel network-stack "
                     "message, joined to the host's snapshots and classified.",
         epilog="examples:\n  tcplog scan /var/log/kern.log /var/log/old/ --stats\n"
                "  tcplog scan sosreport-web1-2026-11-20/\n"
+               "  tcplog scan sosreport-web1-2026-11-20-xkqzvpd.tar.xz\n"
                "  tcplog scan dmesg.txt --host web1 --snapshot web1.json --kernel 3.10.0-1160.el7.x86_64\n" + EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("paths", nargs="+", metavar="PATH", help="file, directory, sosreport folder, or - for stdin")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="file, directory, sosreport (folder or tarball), or - for stdin")
     framing_args(p)
     input_args(p)
     p.add_argument("-o", "--output", metavar="FILE", help="write events to FILE instead of stdout")
@@ -66,6 +67,14 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
+    scratch = sos_archive.Scratch()  # packed sosreports are unpacked there for the run
+    try:
+        return _run(args, scratch)
+    finally:
+        scratch.close()
+
+
+def _run(args, scratch: sos_archive.Scratch) -> int:
     tz, fixed = zone(args.tz), reference(args)
     walk.new_run()  # before any input is named: a file is read once per run
     decompress.set_max_input_bytes(args.max_input_bytes)
@@ -76,7 +85,7 @@ def run(args) -> int:
     for path, why in load_snapshots(args, memory):
         _unreadable(stats, path, why)
     zones: dict[str, object] = {}  # input -> the zone its dates are in, where it is not --tz (a sosreport's)
-    sources = _inputs(args, memory, stats, zones)
+    sources = _inputs(args, memory, stats, zones, scratch)
     stats.skipped.extend(walk.skipped())
     folder = folder_store(args)
     pipeline = build_pipeline(args, memory, folder, dedupe=args.dedupe, incident_window=args.incident_window)
@@ -217,32 +226,60 @@ def _counter_findings(memory: MemoryStore, folder, seen: counters.Seen, margin):
         yield from counters.findings((folder.load(r) for r in refs), since, until, seen)
 
 
-def _inputs(args, memory: MemoryStore, stats: Stats, zones: dict) -> list[tuple[str, str | None, str | None]]:
-    """(path, problem, default host) per input file; a sosreport gives its logs and its snapshot, and
-    (without --tz) the zone its logs' dates are in, into `zones`."""
+def _inputs(args, memory: MemoryStore, stats: Stats, zones: dict,
+            scratch: sos_archive.Scratch) -> list[tuple[str, str | None, str | None]]:
+    """(path, problem, default host) per input file; a sosreport (a folder, or packed as sos sends it)
+    gives its logs and its snapshot, and (without --tz) the zone its logs' dates are in, into `zones`."""
     out = []
     for arg in args.paths:
         if arg != "-" and os.path.isdir(arg) and sosreport.detect(arg):
-            try:
-                doc, logs = sosreport.load(arg, host=args.host)
-            except (InputError, SnapshotError) as exc:
-                _unreadable(stats, arg, str(exc))
-                continue
-            if doc.get("host"):
-                memory.put(doc)
-            out.extend((log, None, doc.get("host") or args.host) for log in logs)
-            if args.tz is None and (found := sosreport.zone(arg)) is not None:
-                zones.update((log, found[0]) for log in logs)
-                print(f"tcplog: {arg}: log dates read in {found[0]} (from {found[1]}; --tz overrides)",
-                      file=sys.stderr)
-            if not logs:
-                out.append((arg, "sosreport holds no log files tcplog reads", None))
+            out.extend(_report(args, arg, memory, stats, zones, scratch))
+            continue
+        if (folder := _unpacked(arg, scratch)) is not None:
+            out.extend(_report(args, folder, memory, stats, zones, scratch))
             continue
         found = list(walk.expand([arg]))
         if arg != "-" and os.path.isdir(arg):
             found = _journals_beside_syslog(found, stats)
-        out.extend((path, problem, args.host) for path, problem in found)
+        for path, problem in found:  # (a walked folder's packed reports are told by their name first)
+            if problem is None and os.path.basename(path).startswith(sos_archive.PREFIX) \
+                    and (folder := _unpacked(path, scratch)) is not None:
+                out.extend(_report(args, folder, memory, stats, zones, scratch))
+            else:
+                out.append((path, problem, args.host))
     return out
+
+
+def _unpacked(path: str, scratch: sos_archive.Scratch) -> str | None:
+    """The report folder of a packed sosreport (connectors.sos_archive), else None; one that cannot be
+    unpacked is read as the plain archive it is, with a note on stderr saying why."""
+    if not sos_archive.is_report(path):
+        return None
+    try:
+        return scratch.unpack(path)
+    except InputError as exc:
+        print(f"tcplog: {exc.where}: {exc.why}: read as a plain archive", file=sys.stderr)
+        return None
+
+
+def _report(args, folder: str, memory: MemoryStore, stats: Stats, zones: dict,
+            scratch: sos_archive.Scratch) -> list[tuple[str, str | None, str | None]]:
+    """A sosreport folder's logs as inputs; its snapshot into `memory`, its zone into `zones`."""
+    shown = walk.shown(folder)
+    try:
+        doc, logs = sosreport.load(folder, host=args.host)
+    except (InputError, SnapshotError) as exc:
+        _unreadable(stats, shown, str(exc).replace(folder, shown))
+        return []
+    if doc.get("host"):
+        memory.put(scratch.named(doc))
+    if args.tz is None and (found := sosreport.zone(folder)) is not None:
+        zones.update((log, found[0]) for log in logs)
+        print(f"tcplog: {shown}: log dates read in {found[0]} (from {walk.shown(found[1])}; --tz overrides)",
+              file=sys.stderr)
+    if not logs:
+        return [(shown, "sosreport holds no log files tcplog reads", None)]
+    return [(log, None, doc.get("host") or args.host) for log in logs]
 
 
 def _journals_beside_syslog(found: list[tuple[str, str | None]], stats: Stats) -> list[tuple[str, str | None]]:

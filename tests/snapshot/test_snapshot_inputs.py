@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -61,32 +62,51 @@ KIND = {"gz": "gzip", "bz2": "bz2", "xz": "xz", "zst": "zstd"}
 
 # -- archives and compressed files ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("ext", ["xz", "gz"])
-def test_sosreport_tarball_exits_1_saying_to_extract_it(tmp_path, ext):
-    """`snapshot --from sosreport-….tar.xz`: exit 1, stderr says what it is and what to do, no document."""
-    tarball = tmp_path / f"sosreport-web1-2026-11-23-abcdefg.tar.{ext}"
-    tarball.write_bytes(COMPRESS[ext](sos_tar()))
+@pytest.mark.parametrize("ext", ["xz", "gz", "bz2", "zst", None])
+def test_sosreport_tarball_is_read_as_its_folder(tmp_path, ext):
+    """`snapshot --from sosreport-….tar.xz` (as sos packs it, any compression or none): the document the
+    folder gives, its files named inside the archive, and no scratch folder left behind."""
+    tarball = tmp_path / (f"sosreport-web1-2026-11-23-abcdefg.tar.{ext}" if ext else "sosreport-web1.tar")
+    tarball.write_bytes(COMPRESS[ext](sos_tar()) if ext else sos_tar())
+    before = scratch_folders()
     r = snapshot_from(tarball)
-    assert r.returncode == 1 and r.stdout == b""
-    assert r.stderr.decode() == (f"tcplog: {tarball}: a compressed tar archive ({KIND[ext]}; a sosreport tarball?): "
-                                 "extract it and give the folder\n")
+    assert r.returncode == 0, r.stderr
+    doc = document.load_bytes(r.stdout, "<stdout>")
+    folder = snapshot_sources.load_all(str(SOS))[0]
+    inside = f"{tarball}!sosreport-web1-2026-11-23-abcdefg"
+    assert {k: v.replace(inside, str(SOS)) for k, v in doc["sources"].items()} == folder["sources"]
+    assert [e["error"].replace(inside, str(SOS)) for e in doc["errors"]] == [e["error"] for e in folder["errors"]]
+    for key in ("host", "time", "kernel", "boot", "sysctl", "sockstat", "netstat", "memory"):
+        assert doc[key] == folder[key], key
+    assert scratch_folders() == before
+
+
+def scratch_folders() -> set[str]:
+    """The scratch folders packed reports are unpacked into (connectors.sos_archive), in the temp folder."""
+    return {p.name for p in Path(tempfile.gettempdir()).iterdir() if p.name.startswith("tcplog-sos-")}
 
 
 @pytest.mark.parametrize("ext", ["bz2", "zst"])
-def test_every_compression_of_a_tarball_is_recognised(tmp_path, ext):
-    """bz2 and zstd tarballs are refused the same way (InputError naming the compression)."""
-    tarball = tmp_path / f"sos.tar.{ext}"
-    tarball.write_bytes(COMPRESS[ext](sos_tar()))
-    with pytest.raises(InputError, match=rf"compressed tar archive \({KIND[ext]}; a sosreport tarball\?\)"):
+def test_a_tarball_that_is_no_sosreport_is_refused_naming_its_compression(tmp_path, ext):
+    """A tarball of something else (its folder is no `sosreport-…`) is refused: extract it first."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        tar.add(SOS, arcname="web1-state")
+    tarball = tmp_path / f"web1-state.tar.{ext}"
+    tarball.write_bytes(COMPRESS[ext](buf.getvalue()))
+    with pytest.raises(InputError, match=rf"compressed tar archive \({KIND[ext]}\) that is no sosreport: extract it"):
         snapshot_sources.load_all(str(tarball))
 
 
-def test_plain_tar_is_refused(tmp_path):
-    """An uncompressed tar is an archive too, not sysctl text."""
-    tarball = tmp_path / "sos.tar"
-    tarball.write_bytes(sos_tar())
+def test_plain_tar_of_another_folder_is_refused(tmp_path):
+    """An uncompressed tar that is no report is an archive too, not sysctl text."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        tar.add(SOS, arcname="copy")
+    tarball = tmp_path / "copy.tar"
+    tarball.write_bytes(buf.getvalue())
     r = snapshot_from(tarball)
-    assert r.returncode == 1 and b"a tar archive (a sosreport tarball?): extract it and give the folder" in r.stderr
+    assert r.returncode == 1 and b"a tar archive that is no sosreport: extract it and give the folder" in r.stderr
 
 
 def test_zip_is_refused(tmp_path):
@@ -98,12 +118,15 @@ def test_zip_is_refused(tmp_path):
     assert r.returncode == 1 and b"a zip archive: extract it and give the folder" in r.stderr
 
 
-def test_tarball_given_to_explain_exits_1_naming_it(tmp_path):
-    """`explain --snapshot TARBALL` stops with exit 1 and the same message, not an all-null snapshot."""
-    tarball = tmp_path / "sos.tar.gz"
+def test_sosreport_tarball_given_to_explain_judges_the_line(tmp_path):
+    """`explain --snapshot sosreport-….tar.gz` reads the packed report's state, as for its folder."""
+    tarball = tmp_path / "sosreport-web1.tar.gz"
     tarball.write_bytes(gzip.compress(sos_tar()))
-    r = tcplog("explain", "TCP: too many orphaned sockets", "--snapshot", str(tarball))
-    assert r.returncode == 1 and b"a compressed tar archive (gzip; a sosreport tarball?)" in r.stderr
+    line = "Nov 20 10:00:00 web1 kernel: TCP: time wait bucket table overflow"
+    packed, folder = (tcplog("explain", line, "--snapshot", str(path), "--json") for path in (tarball, SOS))
+    assert packed.returncode == 0 == folder.returncode, packed.stderr
+    assert orjson.loads(packed.stdout)["cause"] == orjson.loads(folder.stdout)["cause"]
+    assert orjson.loads(packed.stdout)["cause"]["id"] != "ambiguous"
 
 
 @pytest.mark.parametrize("ext", ["gz", "xz", "zst"])
