@@ -184,6 +184,14 @@ KINESIS_EVENT = orjson.dumps({"Records": [
      "eventName": "aws:kinesis:record", "invokeIdentityArn": "arn:aws:iam::123456789012:role/lambda-kinesis-role",
      "awsRegion": "us-east-1", "eventSourceARN": "arn:aws:kinesis:us-east-1:123456789012:stream/cwlogs"}
     for p in (CW_PAYLOAD, CW_PAYLOAD_2)]}, option=orjson.OPT_INDENT_2) + b"\n"
+# A Firehose stream's data-transformation Lambda event (the keys of AWS's sample event).
+FIREHOSE_EVENT = orjson.dumps({
+    "invocationId": "invocationIdExample",
+    "deliveryStreamArn": "arn:aws:firehose:us-east-1:123456789012:deliverystream/cwl", "region": "us-east-1",
+    "records": [{"recordId": f"4954698668313554428650745793632167567570019247115678515{i}",
+                 "approximateArrivalTimestamp": 1795341604500, "data": _packed(p)}
+                for i, p in enumerate((CW_CONTROL, CW_PAYLOAD, CW_PAYLOAD_2))]},
+    option=orjson.OPT_INDENT_2) + b"\n"
 
 # Datadog `POST /api/v2/logs/events/search` (as the API answers, compact): an agent tailing /var/log/syslog, and its
 # journald integration (the entry's fields under `journald`, the service its SYSLOG_IDENTIFIER).
@@ -292,6 +300,7 @@ CASES = {
     "cloudwatch-payload-pretty": ("payload.json", CW_PAYLOAD_PRETTY, _CW_WANT[:2], 3, "json-export+rfc3164"),
     "lambda-awslogs": ("event.json", AWSLOGS_EVENT, _CW_WANT[:2], 3, "json-export+rfc3164"),
     "lambda-kinesis": ("event.json", KINESIS_EVENT, _CW_WANT, 4, "json-export+rfc3164"),
+    "lambda-firehose": ("event.json", FIREHOSE_EVENT, _CW_WANT, 4, "json-export+rfc3164"),
     "datadog": ("logs.json", DATADOG, [
         ("conntrack_full.pr_fmt", "web1", "2026-11-22T10:00:00.000000Z", "kernel"),
         ("tw_bucket_overflow.legacy", "web2", "2026-11-22T10:00:01.000000Z", "kernel")], 3, "json-export+rfc3164"),
@@ -396,14 +405,16 @@ SNIFFED = {  # the reader of each export's first bytes (None: read line by line)
     "gcloud": json_export.ARRAY, "splunk-results": json_export.SPLUNK, "splunk-results-pretty": json_export.SPLUNK,
     "datadog": json_export.DATADOG, "datadog-pretty": json_export.DATADOG, "sumo": json_export.SUMO,
     "firehose-s3": cloudwatch_sub, "firehose-s3-lines": cloudwatch_sub, "cloudwatch-payload-pretty": cloudwatch_sub,
-    "lambda-awslogs": cloudwatch_sub, "lambda-kinesis": cloudwatch_sub, "elasticdump": None, "splunk-json": None,
+    "lambda-awslogs": cloudwatch_sub, "lambda-kinesis": cloudwatch_sub, "lambda-firehose": cloudwatch_sub,
+    "elasticdump": None, "splunk-json": None,
     "aws-logs-tail": None, "cloudwatch-s3": None, "logcli": None, "kibana-csv": csv_export, "sumo-csv": csv_export,
 }
 
 
 @pytest.mark.parametrize("case", sorted(SNIFFED))
 def test_each_export_is_sniffed_by_its_reader(case):
-    """An export's first 512 bytes choose its reader, and no other's; the new documents leave the others' as they were."""
+    """An export's first 512 bytes choose its reader, and no other's: the new documents leave the others' as
+    they were."""
     assert framing.streamed(CASES[case][1][:512]) is SNIFFED[case]
 
 

@@ -15,9 +15,14 @@
      "data":"H4sIAAAAAAAA…","approximateArrivalTimestamp":1795341600.5},"eventSource":"aws:kinesis", …}, …]}
         the event of a Lambda function reading a Kinesis stream a subscription filter writes to: each record's
         `kinesis.data` is a payload, gzip'd and base64-encoded
+    {"invocationId":"…","deliveryStreamArn":"arn:aws:firehose:…","region":"us-east-1","records":[{"recordId":"…",
+     "approximateArrivalTimestamp":1795341600500,"data":"H4sIAAAAAAAA…"}, …]}
+        the event of a Firehose stream's data-transformation Lambda function (its CloudWatch Logs processor
+        blueprint): each record's `data` is a payload, gzip'd and base64-encoded
 
 A stream is sniffed by its first bytes: an object whose first key is one of the payload's and whose first bytes
-name `messageType` or `logEvents`; `{"awslogs":{"data":"`; `{"Records":[{` with `"kinesis"` in its first bytes.
+name `messageType` or `logEvents`; `{"awslogs":{"data":"`; `{"Records":[{` with `"kinesis"` in its first bytes;
+an object whose first key is `invocationId` or `records` with `"recordId"` in its first bytes.
 The stream is read object by object (tcplog.framing.json_objects at depth 0: several payloads on a line, one a line
 or pretty-printed), each object as a whole (one payload, at most MAX_ENTRY bytes, or one event wrapping them).
 Each of a payload's `logEvents` is a record, read as the same event of `aws logs filter-log-events` is
@@ -49,6 +54,7 @@ _BOM = rb"(?:\xef\xbb\xbf)?"
 _PAYLOAD = re.compile(_BOM + rb'\s*\{\s*"(?:messageType|owner|logGroup|logStream|subscriptionFilters|logEvents)"\s*:')
 _LAMBDA = re.compile(_BOM + rb'\s*\{\s*"awslogs"\s*:\s*\{\s*"data"\s*:\s*"')
 _KINESIS = re.compile(_BOM + rb'\s*\{\s*"Records"\s*:\s*\[\s*\{')
+_FIREHOSE = re.compile(_BOM + rb'\s*\{\s*"(?:invocationId|records)"\s*:')
 _GZIP = b"\x1f\x8b"
 
 
@@ -56,7 +62,8 @@ def sniff(head: bytes) -> bool:
     """True when a stream starts with a subscription payload, or a Lambda event holding them."""
     if _PAYLOAD.match(head):
         return b'"messageType"' in head or b'"logEvents"' in head
-    return _LAMBDA.match(head) is not None or (_KINESIS.match(head) is not None and b'"kinesis"' in head)
+    return _LAMBDA.match(head) is not None or (_KINESIS.match(head) is not None and b'"kinesis"' in head) or (
+        _FIREHOSE.match(head) is not None and b'"recordId"' in head)
 
 
 def chunks(stream) -> Iterator[Chunk]:
@@ -92,6 +99,11 @@ def _events(obj: dict) -> Iterator[dict | None]:
         for record in records:
             kinesis = record.get("kinesis") if isinstance(record, dict) else None
             yield from _payload_events(_unpacked(kinesis.get("data")) if isinstance(kinesis, dict) else None)
+        return
+    records = obj.get("records")
+    if isinstance(records, list) and "logEvents" not in obj:  # (Firehose's transformation event)
+        for record in records:
+            yield from _payload_events(_unpacked(record.get("data")) if isinstance(record, dict) else None)
         return
     yield from _payload_events(obj)
 

@@ -49,17 +49,19 @@ Each is sniffed by its first bytes: a document whose first key is Elasticsearch'
 key is `events` holding an array, two levels in (`events[]`); an array whose first element is an object, one
 level in; Splunk's results (first keys `preview`, `init_offset`), Datadog's (`data` holding objects whose
 first keys are `id`, `type` or `attributes`, after an optional `meta` object) and Sumo Logic's (`fields` whose
-first object names a `fieldType`), two levels in. The document is read element by element (tcplog.framing.json_objects, so one as large as the export
-never sits in memory, pretty-printed or on one line) and each element decoded as a shipper's record
-(tcplog.framing.shipper_json: an Elasticsearch hit's `_source`, a CloudWatch event, a Cloud Logging entry).
+first object names a `fieldType`), two levels in. The document is read element by element
+(tcplog.framing.json_objects, so one as large as the export never sits in memory, pretty-printed or on one line)
+and each element decoded as a shipper's record (tcplog.framing.shipper_json: an Elasticsearch hit's `_source`,
+a CloudWatch event, a Cloud Logging entry).
 Splunk's `results[]` are records as they are (`_raw`, `_time`, `host`); a Datadog element is read from
 its `attributes` (`message`, `host`, `timestamp`; the journal's fields the Datadog Agent's journald integration
 keeps under `journald`: the program, pid, facility, priority; else a `service` of `kernel`); a Sumo
 Logic element from its `map` (`_raw` the message, `_sourcehost` the host, `_messagetime` the time, epoch ms).
 The document's own objects at that level that hold no message (CloudWatch's `searchedLogStreams[]`,
 Splunk's `messages[]` — its own diagnostics, whose `text` is never a record — and `fields[]`, Sumo Logic's
-`fields[]`, Datadog's `meta.page`) are no record; an element that is not JSON, or one the document ends inside, is unframed. The framing in the event
-is `json-export` (`json-export+rfc3164` when the message is a forwarded syslog line).
+`fields[]`, Datadog's `meta.page`) are no record; an element that is not JSON, or one the document ends inside,
+is unframed. The framing in the event is `json-export` (`json-export+rfc3164` when the message is a forwarded
+syslog line).
 """
 
 from __future__ import annotations
