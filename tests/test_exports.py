@@ -442,9 +442,11 @@ def test_sumo_aggregate_records_are_no_record(tmp_path):
 
 
 def test_control_messages_are_no_record():
-    """A CONTROL_MESSAGE payload gives a note; a data payload one entry an event, the last counting its lines."""
-    kinds = [(c.kind, c.lines) for c in cloudwatch_sub.chunks(io.BytesIO(FIREHOSE_LINES))]
-    assert kinds == [("note", 1), ("entry", 0), ("entry", 0), ("entry", 1), ("entry", 1)]
+    """A CONTROL_MESSAGE payload gives a note; a data payload one entry an event, the last counting its lines; an
+    entry's raw bytes are its event's."""
+    chunks = list(cloudwatch_sub.chunks(io.BytesIO(FIREHOSE_LINES)))
+    assert [(c.kind, c.lines) for c in chunks] == [("note", 1), ("entry", 0), ("entry", 0), ("entry", 1), ("entry", 1)]
+    assert orjson.loads(chunks[1].raw) == CW_PAYLOAD["logEvents"][0]
 
 
 @pytest.mark.parametrize("bad", [

@@ -67,15 +67,15 @@ def sniff(head: bytes) -> bool:
 
 
 def chunks(stream) -> Iterator[Chunk]:
-    """Each log event of each payload as an `entry` (fields: the event under the common keys; None when the
-    payload or its wrapping cannot be read); control messages and empty payloads as notes. The object's lines
-    and bytes are counted by the last chunk it gives."""
+    """Each log event of each payload as an `entry` (fields: the event under the common keys, None when the
+    payload or its wrapping cannot be read; raw: the event as JSON); control messages and empty payloads as notes.
+    The object's lines and bytes are counted by the last chunk it gives."""
     for chunk in json_objects.chunks(stream, 0, json_objects.parse_object, lead=False):
         if chunk.kind != "entry" or chunk.fields is None:
             yield chunk
             continue
-        pieces = [Chunk("entry", orjson.dumps(fields) if fields is not None else b"", fields, chunk.offset,
-                        chunk.line, 0, 0) for fields in _events(chunk.fields)]
+        pieces = [Chunk("entry", orjson.dumps(event) if fields is not None else b"", fields, chunk.offset,
+                        chunk.line, 0, 0) for fields, event in _events(chunk.fields)]
         if not pieces:
             pieces = [Chunk("note", b"", None, chunk.offset, chunk.line, 0, 0)]
         pieces[-1].lines, pieces[-1].size = chunk.lines, chunk.size
@@ -87,9 +87,9 @@ def decode(fields: dict, raw: bytes, ctx) -> Record | None:
     return json_export.decode_element(fields, raw, ctx)
 
 
-def _events(obj: dict) -> Iterator[dict | None]:
-    """The log events of an object: a payload's, or those of the payloads a Lambda event wraps (None for one
-    that cannot be read)."""
+def _events(obj: dict) -> Iterator[tuple[dict | None, object]]:
+    """The log events of an object, (under the common keys, as they are): a payload's, or those of the payloads a
+    Lambda event wraps ((None, None) for one that cannot be read)."""
     awslogs = obj.get("awslogs")
     if isinstance(awslogs, dict) and len(obj) == 1:
         yield from _payload_events(_unpacked(awslogs.get("data")))
@@ -108,23 +108,23 @@ def _events(obj: dict) -> Iterator[dict | None]:
     yield from _payload_events(obj)
 
 
-def _payload_events(payload: dict | None) -> Iterator[dict | None]:
-    """A payload's log events under the common keys (the stream name as `logStreamName`); none for a control
-    message; one None for what is no payload."""
+def _payload_events(payload: dict | None) -> Iterator[tuple[dict | None, object]]:
+    """A payload's log events, each under the common keys (the stream name as `logStreamName`) and as it is; none
+    for a control message; one (None, None) for what is no payload."""
     if payload is None or not isinstance(payload.get("logEvents"), list):
-        yield None
+        yield None, None
         return
     if payload.get("messageType") == "CONTROL_MESSAGE":
         return
     stream = payload.get("logStream")
     for event in payload["logEvents"]:
         if not isinstance(event, dict):
-            yield None
+            yield None, None
             continue
         view = {k: event[k] for k in ("message", "timestamp") if k in event}
         if isinstance(stream, str) and stream:
             view["logStreamName"] = stream
-        yield view
+        yield view, event
 
 
 def _unpacked(data) -> dict | None:
