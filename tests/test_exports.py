@@ -423,6 +423,8 @@ def test_splunk_s_own_messages_are_no_record():
     kinds = [(c.kind, c.fields) for c in json_export.SPLUNK.chunks(io.BytesIO(SPLUNK_RESULTS))]
     assert [f["_raw"][:15] for k, f in kinds if k == "entry"] == ["Nov 22 10:00:00", "Nov 22 10:00:01",
                                                                    "Nov 22 10:00:02"]
+    notes = [f for k, f in kinds if k == "note" and f is not None]
+    assert [f["type"] for f in notes if "text" in f] == ["DEBUG", "DEBUG"] and sum("name" in f for f in notes) == 5
 
 
 def test_splunk_results_with_only_messages_give_nothing(tmp_path):
