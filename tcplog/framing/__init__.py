@@ -19,7 +19,10 @@ Detected by a stream's first bytes only (their records span lines; STREAMED):
     json-pretty          journalctl -o json-pretty; pretty-printed JSON records (jq .) of the JSON framings
     dmesg-json           dmesg --json
     json-export          one JSON document holding records: an Elasticsearch/OpenSearch `_search` response,
-                         `aws logs filter-log-events`/`get-log-events`, `gcloud logging read --format=json`
+                         `aws logs filter-log-events`/`get-log-events`, `gcloud logging read --format=json`,
+                         Splunk's REST search results, Datadog's and Sumo Logic's log search API responses
+                         (tcplog.framing.json_export); CloudWatch Logs subscription payloads as Firehose writes
+                         them to S3, and the Lambda events (awslogs, Kinesis) that wrap them (tcplog.framing.cloudwatch_sub)
     rsyslog-debug        rsyslog's RSYSLOG_DebugFormat (a record over ten lines)
     csv-export           search results exported as CSV with a header row (Kibana, Graylog, Splunk, Azure Log
                          Analytics, …), Papertrail's TSV archives (tcplog.framing.csv_export)
@@ -49,6 +52,7 @@ import orjson
 
 from tcplog.framing import (
     bare,
+    cloudwatch_sub,
     console,
     cri,
     csv_export,
@@ -86,8 +90,8 @@ NAMES = ("auto", *LINE_FRAMINGS, journal_json.NAME, journal_export.NAME, shipper
 EXTRA_TRIGGERS = journal_json.EXTRA_TRIGGERS
 # Outputs whose records span lines: sniffed by their first bytes, read record by record
 # (Scanner.scan_chunked), never cut into byte ranges.
-# (dmesg's and the exports' documents before the generic json-pretty)
-STREAMED = (journal_verbose, dmesg_json, *json_export.DOCUMENTS, json_pretty, rsyslog_debug, gathered, csv_export)
+# (dmesg's and the exports' documents, CloudWatch's payloads, before the generic json-pretty)
+STREAMED = (journal_verbose, dmesg_json, *json_export.DOCUMENTS, cloudwatch_sub, json_pretty, rsyslog_debug, gathered, csv_export)
 
 __all__ = ["NAMES", "FramingContext", "decode", "decode_text", "EXTRA_TRIGGERS", "STREAMED", "is_continuation",
            "streamed"]

@@ -5,6 +5,8 @@
     "timestamp","source","message"                                       Graylog
     "2026-11-22T10:00:00.000Z","web1","nf_conntrack: nf_conntrack: table full, dropping packet"
     "_raw","_time","host","source","sourcetype"                          Splunk
+    "_messagetimems","_messagetime","_raw","_collector","_size","_source","_sourcecategory","_sourcehost","_sourcename"
+    "1795341600000","11/22/2026 10:00:00.000 +0000","Nov 22 10:00:00 web1 kernel: …",…        Sumo Logic
     "Nov 22 10:00:00 web1 kernel: nf_conntrack: …","2026-11-22T10:00:00.000+0000","web1","/var/log/messages","syslog"
     TenantId,SourceSystem,TimeGenerated [UTC],Computer,…,Facility,…,SeverityLevel,SyslogMessage,…,ProcessName,…
     t,Linux,"11/22/2026, 10:00:00.000 AM",web1,…,kern,…,warning,"nf_conntrack: …",…,kernel,…   Azure Log Analytics
@@ -49,7 +51,7 @@ PID = ("process.pid", "log.syslog.procid", "processid", "pid")
 FACILITY = ("log.syslog.facility.name", "facility", "facility_name")
 SEVERITY = ("log.syslog.severity.name", "severitylevel", "severity", "severity_name")
 TIME = ("@timestamp", "timestamp", "_time", "timegenerated [utc]", "timegenerated", "eventtime [utc]", "generated_at",
-        "_messagetime", "date", "time")
+        "_messagetimems", "_messagetime", "date", "time")  # (Sumo Logic: epoch ms, then its display format)
 _KNOWN = frozenset((*MESSAGE, *HOST, *PROGRAM, *PID, *FACILITY, *SEVERITY, *TIME))
 PAPERTRAIL = ("id", "generated_at", "received_at", "source_id", "source_name", "source_ip", "facility_name",
               "severity_name", "program", "message")
