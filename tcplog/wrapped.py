@@ -18,6 +18,7 @@ space or without. Only `scan` sees the next lines; `filter` answers each record 
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from tcplog import framing
 from tcplog.dispatch import Dispatcher
@@ -27,6 +28,7 @@ from tcplog.record import Record
 _MAX_TAIL = 200  # a wrapped tail is short: the kernel's records are at most 1 KiB, and mail wraps at ~78
 _MAX_TAILS = 2  # a mail client's wrap, then a terminal's or a second quote's
 _HEADERS = tuple(m for m in framing.LINE_FRAMINGS.values() if m is not bare)
+_SYSLOG_DATE = re.compile(rb"(?:<\d{1,3}>)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]?\d \d\d:\d\d:\d\d[. ]")
 
 
 def rejoin(record: Record, block: bytes, end: int, dispatcher: Dispatcher) -> tuple[Record, int] | None:
@@ -56,8 +58,8 @@ def _tail(block: bytes, end: int) -> tuple[str, bytes, int] | None:
     tail_end = block.find(b"\n", end + 1)
     tail_end = len(block) if tail_end == -1 else tail_end
     raw_tail = block[end + 1:tail_end]
-    if not raw_tail.strip() or len(raw_tail) > _MAX_TAIL:
-        return None
+    if not raw_tail.strip() or len(raw_tail) > _MAX_TAIL or _SYSLOG_DATE.match(raw_tail):
+        return None  # (a syslog line, the common next line, told before the framings are asked)
     try:
         tail = pasted.unindented(raw_tail.decode("utf-8")).rstrip()
     except UnicodeDecodeError:
