@@ -131,19 +131,31 @@ def _unpack(path: str, dest: str, logs: bool) -> str:
         stream.close()
     if top is None:
         raise InputError(where, "an empty archive")
-    root = os.path.realpath(os.path.join(dest, top))
+    root = os.path.join(dest, top)
     for rel, target in links:  # after every file: no file was written through a link
         link = os.path.join(root, rel)
+        if os.path.lexists(link) or _through_a_link(root, rel):
+            continue  # (a link made before would carry this one, and its folders, out of the report)
         try:
             os.makedirs(os.path.dirname(link), exist_ok=True)
-            # (a link to a folder made before would carry this one out of the report)
-            if os.path.realpath(os.path.dirname(link)) == os.path.dirname(link) and not os.path.lexists(link):
-                os.symlink(target, link)
+            os.symlink(target, link)
         except OSError as exc:
             _unwritable(exc, where)
     if mtime is not None:  # a report without a date file is timed by its folder's mtime: the packed one
         os.utime(os.path.join(dest, top), (mtime, mtime))
     return top
+
+
+def _through_a_link(root: str, rel: str) -> bool:
+    """True when a folder on the way from `root` to `rel` is a link (made for an earlier member)."""
+    path = root
+    for part in rel.split("/")[:-1]:
+        path = os.path.join(path, part)
+        if os.path.islink(path):
+            return True
+        if not os.path.exists(path):
+            return False  # the rest is made as plain folders
+    return False
 
 
 def _parts(name: str) -> list[str] | None:

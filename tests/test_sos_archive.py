@@ -111,7 +111,8 @@ def test_members_that_would_leave_the_report_are_not_written(tmp_path):
                member("other-top/var/log/messages", b"x"),
                member(f"{TOP}/etc", link=str(outside)), member(f"{TOP}/etc/timezone", b"America/New_York\n"),
                member(f"{TOP}/proc/net", link=str(outside)), member(f"{TOP}/proc/net/sockstat", link="/etc/shadow"),
-               member(f"{TOP}/proc/net/sockstat6", link="/etc/shadow")]
+               member(f"{TOP}/proc/net/sockstat6", link="/etc/shadow"),
+               member(f"{TOP}/proc/self", link=str(outside)), member(f"{TOP}/proc/self/net/dev", link="x")]
     archive = packed(tmp_path, extra=hostile)
     scratch = sos_archive.Scratch()
     try:
