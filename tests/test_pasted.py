@@ -55,6 +55,13 @@ def test_a_stamp_cut_at_its_start_is_read_past_with_no_seconds(line, rest):
     assert (r.framing, r.monotonic, r.text) == ("dmesg-t", None, rest)
 
 
+def test_the_colon_left_of_a_cut_kernel_tag_is_read_past():
+    """`: [1564292.095620] __ratelimit: …`: a copy cut the line inside its `kernel:` tag (serverfault 490901)."""
+    r = decode(": [1564292.095620] __ratelimit: 37822 callbacks suppressed")
+    assert (r.framing, r.monotonic, r.text) == ("dmesg-t", 1564292.09562, "__ratelimit: 37822 callbacks suppressed")
+    assert decode(": TCP: x").text == ": TCP: x"  # no stamp after the colon: text as it is
+
+
 @pytest.mark.parametrize("line", ["27341.246171]TCP: x", "12 345] TCP: x", "abc] TCP: x", "] TCP: x"])
 def test_text_that_is_no_cut_stamp_stays(line):
     """Digits glued to the text, digits with a space, letters, or a bare `]` are message text."""
