@@ -140,6 +140,17 @@ def test_a_wrapped_line_is_rejoined_into_one_event():
     assert (stats.candidates, stats.unmatched, stats.lines) == (1, 0, 2)
 
 
+def test_a_treason_line_wrapped_before_its_peer_is_found_by_its_first_half():
+    """A mail client wrapped the 2.4 line after `Peer` (LKML 2001, `falcon`): `shrinks window` is on the second
+    line, so `Treason uncloaked` must make the first a candidate for the pair to be rejoined."""
+    text = ("> Sep 13 21:07:00 falcon kernel: TCP: Treason uncloaked! Peer\n"
+            "> 192.168.1.254:515/757 shrinks window 3368746969:3368747993. Repaired.\n")
+    events, stats = scan(text)
+    assert [(e["message_id"], e["source"]["line"], e["fields"]["peer_port"]) for e in events] == [
+        ("window_shrunk.treason", 1, 515)]
+    assert stats.candidates == 1
+
+
 def test_a_terminal_hard_wrap_is_rejoined_without_a_space():
     """A terminal wraps at its width inside a word: the halves are joined as they are."""
     events, _ = scan("[  1.5] NETDEV WATCHDOG: eth0 (r8169): transmit queue 0 tim\ned out\n")
