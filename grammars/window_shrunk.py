@@ -43,7 +43,7 @@ from tcplog.grammars import _common as c
 
 FAMILY = "window_shrunk"
 ORIGIN = "kernel"
-TRIGGERS = (b"shrinks window", b"shrunk window", b"Probing zero")
+TRIGGERS = (b"shrinks window", b"shrunk window", b"Probing zero", b"Treason uncloaked")
 MESSAGES = {
     "window_shrunk.treason":
         "TCP: Treason uncloaked! Peer %u.%u.%u.%u:%u/%u shrinks window %u:%u. Repaired.  [2.4 - 2.6.2x]",

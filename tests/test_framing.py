@@ -51,10 +51,17 @@ def test_leap_day_lands_in_a_leap_year():
 
 
 @pytest.mark.parametrize("token,month", [("Nov", 11), ("déc.", 12), ("Mär", 3), ("Okt", 10), ("ноя", 11),
-                                         ("11月", 11), ("3월", 3), ("mai", 5), ("MAY", 5)])
+                                         ("11月", 11), ("3월", 3), ("mai", 5), ("MAY", 5),
+                                         ("april", 4), ("juni", 6), ("juli", 7), ("des.", 12)])
 def test_month_names_in_common_locales(token, month):
     """journalctl short writes month names in the machine's locale."""
     assert month_number(token) == month
+
+
+def test_a_norwegian_journal_line_is_dated():
+    """nb_NO's `april` (xen-devel 2021: a domU's journalctl) is a month: the line's host and time are read."""
+    r = framing.decode(b"april 19 09:21:31 gt kernel: net_ratelimit: 14 callbacks suppressed", ctx())
+    assert (r.framing, r.host, r.program, r.time.month, r.time.day) == ("rfc3164", "gt", "kernel", 4, 19)
 
 
 def test_unknown_month_is_not_a_date():

@@ -55,6 +55,13 @@ def test_a_stamp_cut_at_its_start_is_read_past_with_no_seconds(line, rest):
     assert (r.framing, r.monotonic, r.text) == ("dmesg-t", None, rest)
 
 
+def test_the_colon_left_of_a_cut_kernel_tag_is_read_past():
+    """`: [1564292.095620] __ratelimit: …`: a copy cut the line inside its `kernel:` tag (serverfault 490901)."""
+    r = decode(": [1564292.095620] __ratelimit: 37822 callbacks suppressed")
+    assert (r.framing, r.monotonic, r.text) == ("dmesg-t", 1564292.09562, "__ratelimit: 37822 callbacks suppressed")
+    assert decode(": TCP: x").text == ": TCP: x"  # no stamp after the colon: text as it is
+
+
 @pytest.mark.parametrize("line", ["27341.246171]TCP: x", "12 345] TCP: x", "abc] TCP: x", "] TCP: x"])
 def test_text_that_is_no_cut_stamp_stays(line):
     """Digits glued to the text, digits with a space, letters, or a bare `]` are message text."""
@@ -131,6 +138,17 @@ def test_a_wrapped_line_is_rejoined_into_one_event():
     assert [(e["message_id"], e["source"]["line"], e["raw"]) for e in events] == [
         ("conntrack_full.ratelimited", 1, text.rstrip("\n"))]
     assert (stats.candidates, stats.unmatched, stats.lines) == (1, 0, 2)
+
+
+def test_a_treason_line_wrapped_before_its_peer_is_found_by_its_first_half():
+    """A mail client wrapped the 2.4 line after `Peer` (LKML 2001, `falcon`): `shrinks window` is on the second
+    line, so `Treason uncloaked` must make the first a candidate for the pair to be rejoined."""
+    text = ("> Sep 13 21:07:00 falcon kernel: TCP: Treason uncloaked! Peer\n"
+            "> 192.168.1.254:515/757 shrinks window 3368746969:3368747993. Repaired.\n")
+    events, stats = scan(text)
+    assert [(e["message_id"], e["source"]["line"], e["fields"]["peer_port"]) for e in events] == [
+        ("window_shrunk.treason", 1, 515)]
+    assert stats.candidates == 1
 
 
 def test_a_terminal_hard_wrap_is_rejoined_without_a_space():

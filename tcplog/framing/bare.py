@@ -21,7 +21,9 @@ syslog tag: a leading `kernel:` is the tag (program `kernel`), not message text;
 `<N>` marker after it (which wins; a facility other than kern there is user space writing to
 /dev/kmsg, not the kernel). `kernel[1234]:`, a tag with a pid, is user space naming itself kernel
 (tcplog.framing.origin): not the kernel; so is any other program's tag with its pid (`rsyslogd[614]: `),
-which names the program (its notices, as log daemons write them, are read as such). Only the `kernel` tag is read: `TCP:` or `nf_conntrack:`
+which names the program (its notices, as log daemons write them, are read as such). A copy cut inside
+the tag leaves its colon before the printk stamp (`: [1564292.095620] __ratelimit: ...`): read past.
+Only the `kernel` tag is read: `TCP:` or `nf_conntrack:`
 at the start is the kernel's subsystem prefix, part of the message.
 """
 
@@ -66,6 +68,9 @@ def decode(line: str, raw: bytes, ctx) -> Record:
                 kernel = kernel and facility == 0
     elif (tag := _PROGRAM_TAG.match(text)) is not None:  # `rsyslogd[614]: ...`: a program's line cut after its host
         program, pid, kernel, text = tag["prog"], int(tag["pid"]), False, text[tag.end():]
+    elif text[:3] == ": [":  # `: [1564292.095620] ...`: the colon of a `kernel:` tag the copy cut before
+        if split_prefix(text[2:])[0] is not None:
+            text = text[2:]
     mono, caller, text = split_prefix(text)
     if mono is None and caller is None and text[:1].isdigit() and (cut := cut_stamp(text)) is not None:
         caller, text = cut  # `27341.246171] TCP: ...`: a stamp whose start the copy missed

@@ -13,20 +13,21 @@ from functools import lru_cache
 from datetime import datetime, timedelta, timezone, tzinfo
 
 # Abbreviated month names as strftime("%b") writes them in common locales (journalctl short
-# output follows the machine's locale), casefolded, trailing dot stripped.
+# output follows the machine's locale), casefolded, trailing dot stripped. Norwegian Bokmål's
+# (glibc nb_NO) leave five months whole: "mars", "april", "mai", "juni", "juli", and "des.".
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
     1: ("jan", "janv", "ene", "gen", "sty", "led", "tammi", "oca", "янв", "січ", "ιαν"),
     2: ("feb", "févr", "fev", "fév", "lut", "úno", "helmi", "şub", "фев", "лют", "φεβ"),
     3: ("mar", "mär", "mrt", "bře", "maalis", "мар", "бер", "μαρ", "mars"),
-    4: ("apr", "avr", "avril", "abr", "kwi", "dub", "huhti", "nis", "апр", "кві", "απρ"),
+    4: ("apr", "avr", "avril", "abr", "kwi", "dub", "huhti", "nis", "апр", "кві", "απρ", "april"),
     5: ("may", "mai", "mag", "mei", "maj", "kvě", "touko", "мая", "май", "тра", "μαΐ", "μάι"),
-    6: ("jun", "juin", "giu", "cze", "čvn", "kesä", "haz", "июн", "чер", "ιούν", "ιουν"),
-    7: ("jul", "juil", "lug", "lip", "čvc", "heinä", "tem", "июл", "лип", "ιούλ", "ιουλ"),
+    6: ("jun", "juin", "giu", "cze", "čvn", "kesä", "haz", "июн", "чер", "ιούν", "ιουν", "juni"),
+    7: ("jul", "juil", "lug", "lip", "čvc", "heinä", "tem", "июл", "лип", "ιούλ", "ιουλ", "juli"),
     8: ("aug", "août", "ago", "sie", "srp", "elo", "ağu", "авг", "сер", "αύγ", "αυγ"),
     9: ("sep", "sept", "set", "wrz", "zář", "syys", "eyl", "сен", "вер", "σεπ"),
     10: ("oct", "okt", "ott", "out", "paź", "říj", "loka", "eki", "окт", "жов", "οκτ"),
     11: ("nov", "lis", "marras", "kas", "ноя", "лис", "νοέ", "νοε"),
-    12: ("dec", "déc", "dez", "dic", "gru", "pro", "joulu", "ara", "дек", "гру", "δεκ"),
+    12: ("dec", "déc", "dez", "dic", "gru", "pro", "joulu", "ara", "дек", "гру", "δεκ", "des"),
 }
 MONTHS: dict[str, int] = {name: num for num, names in _MONTH_NAMES.items() for name in names}
 ENGLISH_MONTHS = {name: MONTHS[name] for name in
