@@ -271,6 +271,8 @@ def load(path: str, host: str | None = None) -> tuple[dict, list[Log]]:
     if tree.put("sysctl_-a", "env.txt", env, COMMAND, "sysctl -a") is not None:
         fill.sysctl_text("sysctl_-a")
     elif _proc_sys(tree, proc):
+        fill.error("sysctl", f"{tree.why.get('sysctl_-a', 'no such section')}: {tree.path('sysctl_-a')}; "
+                             f"read from {tree.path('proc/sys')}")
         fill.sysctl_text("proc/sys")
     else:
         fill.error("sysctl", f"{tree.why.get('sysctl_-a', 'no such section')}: {tree.path('sysctl_-a')}")
