@@ -63,6 +63,8 @@ SS_TIMEOUT = 10
 class Tree:
     """Files below `base`; `confined` refuses paths that resolve (through symlinks) outside it."""
 
+    EMPTY: str | None = None  # how an empty file is named in errors (None: as a copied /proc's)
+
     def __init__(self, base: str, confined: bool = False):
         self.base = base
         self.real = os.path.realpath(base)
@@ -212,7 +214,7 @@ class Filler:
 
     def empty(self, section: str, rel: str) -> None:
         """Name an empty file in errors: with the tar hint for the files of a copied /proc."""
-        why = "empty file" if self.live or rel.startswith("sos_commands/") else EMPTY_COPY
+        why = self.tree.EMPTY or ("empty file" if self.live or rel.startswith("sos_commands/") else EMPTY_COPY)
         self.error(section, f"{why}: {self.tree.path(rel)}")
 
     def value(self, section: str, rel: str, quiet: bool = False) -> str | None:

@@ -2,7 +2,9 @@
 
     a tcplog snapshot document (JSON) or a series of them (NDJSON, from --interval/--count)
     a sosreport folder            (connectors.sosreport)
-    a sosreport as sos packs it   (connectors.sos_archive: sosreport-web1-….tar.xz, its snapshot files unpacked)
+    a supportconfig folder        (connectors.supportconfig: scc_web1_261120_1105/)
+    either as it is packed        (connectors.sos_archive: sosreport-web1-….tar.xz, scc_web1_….txz;
+                                   its snapshot files unpacked)
     a copied /proc tree           (connectors.procfs.load_tree)
     a saved `sysctl -a` file      (connectors.sysctl_text)
 
@@ -11,7 +13,7 @@ Raises InputError / SnapshotError naming the path; never executes anything it re
 
 A file compressed on its own (gzip, bz2, xz, zstd: `web1.json.gz`, `web1.sysctl.xz`) is read
 decompressed, at most the size a plain file may have. Another archive is refused with what to do
-instead: a tar that holds no sosreport, or a zip, must be extracted and the folder given.
+instead: a tar that holds no sosreport or supportconfig, or a zip, must be extracted and the folder given.
 A byte-order mark (UTF-8, or UTF-16 as PowerShell writes) is decoded away before the format
 is told from the first byte.
 """
@@ -21,7 +23,7 @@ from __future__ import annotations
 import io
 import os
 
-from tcplog.connectors import archives, decompress, procfs, sizes, sos_archive, sosreport, sysctl_text
+from tcplog.connectors import archives, decompress, procfs, sizes, sos_archive, sosreport, supportconfig, sysctl_text
 from tcplog.connectors.procfs import BOM_UTF8, BOM_UTF16, read_bounded
 from tcplog.errors import InputError
 from tcplog.snapshot.document import MAX_BYTES, load_bytes
@@ -35,18 +37,22 @@ def load_all(path: str, host: str | None = None) -> list[dict]:
     """Every snapshot document the path holds (one for all sources but an NDJSON series)."""
     if not os.path.exists(path):
         raise InputError(path, "no such file or directory")
-    if sos_archive.is_report(path):  # a sosreport as sos packs it (sosreport-web1-….tar.xz)
+    if sos_archive.is_report(path):  # a report as it is packed (sosreport-web1-….tar.xz, scc_web1_….txz)
         scratch = sos_archive.Scratch()
         try:
-            return [scratch.named(sosreport.load(scratch.unpack(path, logs=False), host=host)[0])]
+            folder = scratch.unpack(path, logs=False)
+            reader = supportconfig if supportconfig.detect(folder) else sosreport
+            return [scratch.named(reader.load(folder, host=host)[0])]
         finally:
             scratch.close()
     if os.path.isdir(path):
         if sosreport.detect(path):
             return [sosreport.load(path, host=host)[0]]
+        if supportconfig.detect(path):
+            return [supportconfig.load(path, host=host)[0]]
         if procfs.is_tree(path):
             return [procfs.load_tree(path, host=host)]
-        raise InputError(path, "neither a sosreport nor a copied /proc tree (no net/ or sys/net/)")
+        raise InputError(path, "neither a sosreport, a supportconfig nor a copied /proc tree (no net/ or sys/net/)")
     data = _plain(path, _read(path))
     if data.lstrip()[:1] == b"{":
         lines = [line for line in data.splitlines() if line.strip()]
@@ -77,9 +83,10 @@ def _plain(path: str, data: bytes) -> bytes:
     if kind is not None:
         data = _decompressed(path, data, kind)
         if archives.is_tar(data[:512]):
-            raise InputError(path, f"a compressed tar archive ({kind}) that is no sosreport: {EXTRACT}")
+            raise InputError(path, f"a compressed tar archive ({kind}) that is no sosreport or supportconfig: "
+                                   f"{EXTRACT}")
     elif archives.is_tar(data[:512]):
-        raise InputError(path, f"a tar archive that is no sosreport: {EXTRACT}")
+        raise InputError(path, f"a tar archive that is no sosreport or supportconfig: {EXTRACT}")
     elif data.startswith(ZIP_MAGIC):
         raise InputError(path, f"a zip archive: {EXTRACT}")
     if data.startswith(BOM_UTF16):

@@ -1,10 +1,14 @@
-"""A sosreport as it is sent: `sosreport-web1-….tar.xz`, read as the report folder it packs.
+"""A report as it is sent, read as the report folder it packs: a sosreport (`sosreport-web1-….tar.xz`)
+or a SUSE supportconfig (`scc_web1_261120_1105.txz`, `.tbz`, `.tgz`; `nts_…` before 3.0).
 
 sos packs the report as one folder (`sosreport-<host>-…/`) in a tar, compressed with xz (or gzip,
-bzip2, zstd). `is_report` recognises one by its first member: a folder named `sosreport-…`.
-`unpack` copies what tcplog reads of it (connectors.sosreport.wanted: the snapshot's files and, with
-`logs`, the log files) into a private scratch folder and returns the report folder there, which
-connectors.sosreport then reads as an unpacked report. Nothing else is extracted.
+bzip2, zstd); supportconfig packs its folder's files (`tar ${COMPRESS_OPT} ${TARBALL} --mode='ug+rw'
+${BASE}/*`: members `scc_web1_…/basic-environment.txt`, no member for the folder itself), xz
+(`COMPRESS="txz"`), else bzip2 (`tbz`) or gzip (`tgz`). `is_report` recognises one by its first
+member: a path in a folder named `sosreport-…` or `scc_…`/`nts_…` (`KINDS`). `unpack` copies what
+tcplog reads of it (the kind's `wanted`: the snapshot's files and, with `logs`, the log files) into a
+private scratch folder and returns the report folder there, which connectors.sosreport or
+connectors.supportconfig then reads as an unpacked report. Nothing else is extracted.
 
 The archive is someone else's file: a member is written only below the report folder (no absolute
 name, no `..`, no second top folder), only regular files and symbolic links are made, and the
@@ -14,7 +18,8 @@ then refuses any link that leads outside the report, as in a folder. Decompressi
 `shown`), never the scratch folder's.
 
 Scratch folders (`tcplog-sos-<pid>-…` in the temp folder) are removed by `Scratch.close()`; one a
-killed tcplog left behind is removed by the next that makes one.
+killed tcplog left behind is removed by the next that makes one. `Scratch.beside()` gives a folder
+there shown under a report's name, for the log sections connectors.supportconfig writes as files.
 """
 
 from __future__ import annotations
@@ -25,29 +30,55 @@ import posixpath
 import shutil
 import tarfile
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from tcplog.connectors import archives, decompress, files, sosreport, stale, walk
+from tcplog.connectors import archives, decompress, files, sosreport, stale, supportconfig, walk
 from tcplog.errors import InputError
 
-PREFIX = "sosreport-"
 _SCRATCH_PREFIX = "tcplog-sos-"
 _COPY = 1 << 20
 
 
-def is_report(path: str) -> bool:
-    """A regular file holding a tar (plain or compressed) whose first member lies in a `sosreport-…` folder."""
+@dataclass(frozen=True)
+class Kind:
+    """A kind of packed report: the names of its top folder, what is unpacked, how its folder is told."""
+    name: str
+    prefixes: tuple[str, ...]
+    wanted: Callable[[str, bool], bool]  # (path inside the folder, logs too?) -> unpack it?
+    detect: Callable[[str], bool]  # the unpacked folder is one
+    needs: str  # what detect() looks for, for the error when it fails
+
+
+SOSREPORT = Kind("sosreport", ("sosreport-",), sosreport.wanted, sosreport.detect,
+                 "no sos_commands/ or sos_reports/ with proc/ or etc/")
+SUPPORTCONFIG = Kind("supportconfig", supportconfig.PREFIXES, supportconfig.wanted, supportconfig.detect,
+                     f"no {supportconfig.BASIC_ENV}")
+KINDS = (SOSREPORT, SUPPORTCONFIG)
+PREFIXES = tuple(p for kind in KINDS for p in kind.prefixes)  # names a walk unpacks before reading
+
+
+def is_report(path: str) -> Kind | None:
+    """The kind of report a regular file packs: a tar (plain or compressed) whose first member lies in
+    a `sosreport-…` (or `scc_…`, `nts_…`) folder; else None."""
     stream = archives.tar_stream(path)
     if stream is None:
-        return False
+        return None
     try:
         with tarfile.open(fileobj=stream, mode="r|") as tar:  # (a pax or GNU long-name header first)
             first = tar.next()
     except (InputError, tarfile.TarError, *decompress.read_errors()):
-        return False
+        return None
     finally:
         stream.close()
     parts = _parts(first.name) if first is not None else None
-    return parts is not None and parts[0].startswith(PREFIX)
+    if parts is None or (len(parts) == 1 and not first.isdir()):
+        return None
+    return _kind(parts[0])
+
+
+def _kind(top: str) -> Kind | None:
+    return next((kind for kind in KINDS if top.startswith(kind.prefixes)), None)
 
 
 class Scratch:
@@ -57,22 +88,31 @@ class Scratch:
         self.folder: str | None = None
         self.folders: list[str] = []  # the report folders unpacked (each shown by its archive's name, walk.rename)
 
-    def unpack(self, path: str, logs: bool = True) -> str:
-        """The report folder unpacked from the archive at `path`. InputError (naming the archive) when
-        it cannot be read to its end or holds no report."""
+    def _new(self) -> str:
         if self.folder is None:
             parent = tempfile.gettempdir()
             stale.remove_stale(parent, _SCRATCH_PREFIX)
             self.folder = tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-", dir=parent)
-        dest = tempfile.mkdtemp(dir=self.folder)
-        top = _unpack(path, dest, logs)
+        return tempfile.mkdtemp(dir=self.folder)
+
+    def unpack(self, path: str, logs: bool = True) -> str:
+        """The report folder unpacked from the archive at `path`. InputError (naming the archive) when
+        it cannot be read to its end or holds no report."""
+        dest = self._new()
+        top, kind = _unpack(path, dest, logs)
         folder = os.path.join(dest, top)
-        if not sosreport.detect(folder):
-            raise InputError(walk.shown(path), f"{top}/ holds no sos_commands/ or sos_reports/ with proc/ or etc/: "
-                                               "not a sosreport")
+        if not kind.detect(folder):
+            raise InputError(walk.shown(path), f"{top}/ holds {kind.needs}: not a {kind.name}")
         walk.rename(folder, f"{walk.shown(path)}!{top}")
         self.folders.append(folder)
         return folder
+
+    def beside(self, folder: str) -> str:
+        """An empty scratch folder whose files are shown as if they were in `folder` (its shown name)."""
+        dest = self._new()
+        walk.rename(dest, walk.shown(folder))
+        self.folders.append(dest)
+        return dest
 
     def named(self, doc: dict) -> dict:
         """The report's snapshot document with the files it was read from named as in the archive."""
@@ -93,11 +133,12 @@ class Scratch:
         self.folders.clear()
 
 
-def _unpack(path: str, dest: str, logs: bool) -> str:
-    """Writes the wanted members of the archive's report folder below `dest`; returns the folder's name."""
+def _unpack(path: str, dest: str, logs: bool) -> tuple[str, Kind]:
+    """Writes the wanted members of the archive's report folder below `dest`; returns the folder's name
+    and the kind of report."""
     where = walk.shown(path)
     stream = files.open_input(path)
-    top, links, mtime = None, [], None
+    top, kind, links, mtime, newest = None, None, [], None, None
     try:
         with tarfile.open(fileobj=stream, mode="r|") as tar:
             for info in tar:
@@ -105,9 +146,10 @@ def _unpack(path: str, dest: str, logs: bool) -> str:
                 if parts is None:
                     continue
                 if top is None:
-                    top = parts[0]
-                    if not top.startswith(PREFIX):
-                        raise InputError(where, f"first member {walk.shown(info.name)} is not in a {PREFIX}… folder")
+                    top, kind = parts[0], _kind(parts[0])
+                    if kind is None:
+                        raise InputError(where, f"first member {walk.shown(info.name)} is not in a "
+                                                f"{'… or '.join(PREFIXES)}… folder")
                 if parts[0] != top:
                     continue  # a second top folder: not the report's
                 rel = "/".join(parts[1:])
@@ -117,8 +159,9 @@ def _unpack(path: str, dest: str, logs: bool) -> str:
                     elif "/" not in rel:  # sos_commands/, proc/, etc/: what tells a report
                         os.makedirs(os.path.join(dest, top, rel), exist_ok=True)
                     continue
-                if not rel or not sosreport.wanted(rel, logs):
+                if not rel or not kind.wanted(rel, logs):
                     continue
+                newest = info.mtime if newest is None else max(newest, info.mtime)
                 if info.issym():
                     links.append((rel, info.linkname))
                 elif info.isreg():
@@ -129,7 +172,7 @@ def _unpack(path: str, dest: str, logs: bool) -> str:
         raise decompress.as_input_error(exc, where) from None
     finally:
         stream.close()
-    if top is None:
+    if top is None or kind is None:
         raise InputError(where, "an empty archive")
     root = os.path.join(dest, top)
     for rel, target in links:  # after every file: no file was written through a link
@@ -141,9 +184,11 @@ def _unpack(path: str, dest: str, logs: bool) -> str:
             os.symlink(target, link)
         except OSError as exc:
             _unwritable(exc, where)
-    if mtime is not None:  # a report without a date file is timed by its folder's mtime: the packed one
+    mtime = mtime if mtime is not None else newest  # supportconfig packs no member for its folder
+    if mtime is not None and os.path.isdir(os.path.join(dest, top)):
+        # a report without a date file is timed by its folder's mtime: the packed one
         os.utime(os.path.join(dest, top), (mtime, mtime))
-    return top
+    return top, kind
 
 
 def _through_a_link(root: str, rel: str) -> bool:

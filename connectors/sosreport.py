@@ -114,11 +114,11 @@ def zone(path: str) -> tuple[tzinfo, str] | None:
     tree = Tree(path, confined=True)
     for name in TIMEDATECTL_FILES:
         if (text := _text(tree, name)) and (m := re.search(r"^\s*Time zone:\s*(\S+)", text, re.M)):
-            if found := _named(m.group(1)):
+            if found := named_zone(m.group(1)):
                 return found, tree.path(name)
     local = tree.path("etc/localtime")
     if os.path.islink(local) and (m := re.search(r"zoneinfo/(?:posix/|right/)?(.+)\Z", os.readlink(local))):
-        if found := _named(m.group(1)):
+        if found := named_zone(m.group(1)):
             return found, local
     if not os.path.islink(local) and tree.exists("etc/localtime"):
         try:
@@ -126,10 +126,10 @@ def zone(path: str) -> tuple[tzinfo, str] | None:
                 return ZoneInfo.from_file(f, key="etc/localtime"), local
         except (OSError, ValueError, InputError):
             pass
-    if (text := _text(tree, "etc/timezone")) and (found := _named(text.strip().splitlines()[0].strip())):
+    if (text := _text(tree, "etc/timezone")) and (found := named_zone(text.strip().splitlines()[0].strip())):
         return found, tree.path("etc/timezone")
     if (text := _text(tree, "etc/sysconfig/clock")) and (m := re.search(r'^\s*ZONE="?([^"\s]+)', text, re.M)):
-        if found := _named(m.group(1)):
+        if found := named_zone(m.group(1)):
             return found, tree.path("etc/sysconfig/clock")
     return None
 
@@ -141,7 +141,8 @@ def _text(tree: Tree, name: str) -> str | None:
         return None
 
 
-def _named(name: str) -> tzinfo | None:
+def named_zone(name: str) -> tzinfo | None:
+    """The zone a name such as `Europe/Berlin` or `UTC` names, else None."""
     if name.upper() in ("UTC", "ETC/UTC", "UCT", "ZULU", "UNIVERSAL"):
         return timezone.utc
     try:

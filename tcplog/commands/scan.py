@@ -1,7 +1,8 @@
-"""`tcplog scan PATH...`: files, directories, sosreports, stdin -> one JSON event per line.
+"""`tcplog scan PATH...`: files, directories, sosreports, supportconfigs, stdin -> one JSON event per line.
 
-Events are joined to host snapshots (the folder store, `--snapshot` files, a sosreport's own
-state), classified, counted (suppression notices, `--dedupe`) and grouped into incidents.
+Events are joined to host snapshots (the folder store, `--snapshot` files, a sosreport's or
+supportconfig's own state), classified, counted (suppression notices, `--dedupe`) and grouped into
+incidents.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from tcplog.commands.common import (EPILOG, EXIT_INPUT, EXIT_OK, build_pipeline,
                                     folder_store, format_args, framing_args, load_snapshots, received_now, reference,
                                     zone)
 from tcplog.commands.common import input_args
-from tcplog.connectors import decompress, files, inputs, journal_files, sos_archive, sosreport, stdio, walk
+from tcplog.connectors import decompress, files, inputs, journal_files, sos_archive, sosreport, stdio, supportconfig, walk
 from tcplog.connectors.overlap import Overlap, archive, compared_folders, log_of
 from tcplog.enrich import Joined
 from tcplog.errors import InputError, SnapshotError
@@ -32,16 +33,19 @@ NAME = "scan"
 
 def add_parser(sub) -> argparse.ArgumentParser:
     p = sub.add_parser(
-        NAME, help="read log files, directories, sosreports or stdin; print one JSON event per line",
+        NAME, help="read log files, directories, sosreports, supportconfigs or stdin; print one JSON event per line",
         description="Read files (gzip/bz2/xz/zstd transparently), directories (recursively), sosreports "
-                    "(folders, or tarballs as sos packs them) or `-` for stdin, and print one JSON event per recognised kernel network-stack "
+                    "and SUSE supportconfigs (folders, or tarballs as sos and supportconfig pack them) or `-` "
+                    "for stdin, and print one JSON event per recognised kernel network-stack "
                     "message, joined to the host's snapshots and classified.",
         epilog="examples:\n  tcplog scan /var/log/kern.log /var/log/old/ --stats\n"
                "  tcplog scan sosreport-web1-2026-11-20/\n"
                "  tcplog scan sosreport-web1-2026-11-20-xkqzvpd.tar.xz\n"
+               "  tcplog scan scc_web1_261120_1105.txz\n"
                "  tcplog scan dmesg.txt --host web1 --snapshot web1.json --kernel 3.10.0-1160.el7.x86_64\n" + EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("paths", nargs="+", metavar="PATH", help="file, directory, sosreport (folder or tarball), or - for stdin")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="file, directory, sosreport or supportconfig (folder or tarball), or - for stdin")
     framing_args(p)
     input_args(p)
     p.add_argument("-o", "--output", metavar="FILE", help="write events to FILE instead of stdout")
@@ -67,7 +71,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
-    scratch = sos_archive.Scratch()  # packed sosreports are unpacked there for the run
+    scratch = sos_archive.Scratch()  # packed reports are unpacked there for the run, supportconfig log sections written
     try:
         return _run(args, scratch)
     finally:
@@ -228,11 +232,12 @@ def _counter_findings(memory: MemoryStore, folder, seen: counters.Seen, margin):
 
 def _inputs(args, memory: MemoryStore, stats: Stats, zones: dict,
             scratch: sos_archive.Scratch) -> list[tuple[str, str | None, str | None]]:
-    """(path, problem, default host) per input file; a sosreport (a folder, or packed as sos sends it)
-    gives its logs and its snapshot, and (without --tz) the zone its logs' dates are in, into `zones`."""
+    """(path, problem, default host) per input file; a sosreport or supportconfig (a folder, or packed as
+    it is sent) gives its logs and its snapshot, and (without --tz) the zone its logs' dates are in,
+    into `zones`."""
     out = []
     for arg in args.paths:
-        if arg != "-" and os.path.isdir(arg) and sosreport.detect(arg):
+        if arg != "-" and os.path.isdir(arg) and (sosreport.detect(arg) or supportconfig.detect(arg)):
             out.extend(_report(args, arg, memory, stats, zones, scratch))
             continue
         if (folder := _unpacked(arg, scratch)) is not None:
@@ -242,7 +247,7 @@ def _inputs(args, memory: MemoryStore, stats: Stats, zones: dict,
         if arg != "-" and os.path.isdir(arg):
             found = _journals_beside_syslog(found, stats)
         for path, problem in found:  # (a walked folder's packed reports are told by their name first)
-            if problem is None and os.path.basename(path).startswith(sos_archive.PREFIX) \
+            if problem is None and os.path.basename(path).startswith(sos_archive.PREFIXES) \
                     and (folder := _unpacked(path, scratch)) is not None:
                 out.extend(_report(args, folder, memory, stats, zones, scratch))
             else:
@@ -251,7 +256,7 @@ def _inputs(args, memory: MemoryStore, stats: Stats, zones: dict,
 
 
 def _unpacked(path: str, scratch: sos_archive.Scratch) -> str | None:
-    """The report folder of a packed sosreport (connectors.sos_archive), else None; one that cannot be
+    """The report folder of a packed sosreport or supportconfig (connectors.sos_archive), else None; one that cannot be
     unpacked is read as the plain archive it is, with a note on stderr saying why."""
     if not sos_archive.is_report(path):
         return None
@@ -264,21 +269,25 @@ def _unpacked(path: str, scratch: sos_archive.Scratch) -> str | None:
 
 def _report(args, folder: str, memory: MemoryStore, stats: Stats, zones: dict,
             scratch: sos_archive.Scratch) -> list[tuple[str, str | None, str | None]]:
-    """A sosreport folder's logs as inputs; its snapshot into `memory`, its zone into `zones`."""
+    """A sosreport's or supportconfig's logs as inputs (a supportconfig's log sections written to files
+    of their own in the scratch folder); its snapshot into `memory`, its zone into `zones`."""
     shown = walk.shown(folder)
+    reader = supportconfig if supportconfig.detect(folder) else sosreport
     try:
-        doc, logs = sosreport.load(folder, host=args.host)
+        doc, logs = reader.load(folder, host=args.host)
+        if reader is supportconfig:
+            logs = supportconfig.extract(folder, logs, scratch.beside(folder)) if logs else []
     except (InputError, SnapshotError) as exc:
         _unreadable(stats, shown, str(exc).replace(folder, shown))
         return []
     if doc.get("host"):
         memory.put(scratch.named(doc))
-    if args.tz is None and (found := sosreport.zone(folder)) is not None:
+    if args.tz is None and (found := reader.zone(folder)) is not None:
         zones.update((log, found[0]) for log in logs)
         print(f"tcplog: {shown}: log dates read in {found[0]} (from {walk.shown(found[1])}; --tz overrides)",
               file=sys.stderr)
     if not logs:
-        return [(shown, "sosreport holds no log files tcplog reads", None)]
+        return [(shown, f"{reader.__name__.rpartition('.')[2]} holds no log files tcplog reads", None)]
     return [(log, None, doc.get("host") or args.host) for log in logs]
 
 

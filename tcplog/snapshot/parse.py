@@ -47,7 +47,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, NamedTuple
 
 from tcplog.snapshot.document import MAX_NAME, MAX_STRING  # what a document keeps: a name, a value
@@ -368,20 +368,24 @@ _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun",
 _OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})\Z")
 
 
-def date_output(text: str) -> Parsed:
+def date_output(text: str, zone: tzinfo | None = None) -> Parsed:
     """`date` in the C locale (`Thu Nov 20 10:05:00 UTC 2026`) -> aware datetime.
 
     The zone must be UTC/GMT/Z or a numeric offset: an abbreviation such as CET or EST is
-    ambiguous, so it gives None and a problem rather than a guess.
+    ambiguous, so it gives None and a problem rather than a guess. Given the host's `zone` (read
+    elsewhere, as timedatectl's `Time zone: Europe/Berlin`), an abbreviation is read as local
+    time in it when the zone calls that moment by that name (`CET`, or `CEST` in summer);
+    otherwise it stays a problem.
     """
     line = text.strip().splitlines()[0].strip() if text.strip() else ""
     m = _DATE.match(line)
     if not m or m.group(1).lower() not in _MONTHS:
         return Parsed(None, [_problem(1, "expected 'Www Mmm DD HH:MM:SS ZONE YYYY'", line)])
-    month, day, hh, mi, ss, zone, year = m.groups()
-    o = _OFFSET.match(zone)
-    if zone.upper() not in ("UTC", "GMT", "Z", "UCT") and not o:
-        return Parsed(None, [_problem(1, f"time zone {zone!r} is ambiguous", line)])
+    month, day, hh, mi, ss, abbreviation, year = m.groups()
+    o = _OFFSET.match(abbreviation)
+    if abbreviation.upper() not in ("UTC", "GMT", "Z", "UCT") and not o:
+        return _in_zone(line, m.groups(), zone) if zone is not None \
+            else Parsed(None, [_problem(1, f"time zone {abbreviation!r} is ambiguous", line)])
     try:
         tz = timezone((-1 if o.group(1) == "-" else 1) * timedelta(hours=int(o.group(2)), minutes=int(o.group(3)))) \
             if o else timezone.utc
@@ -389,3 +393,18 @@ def date_output(text: str) -> Parsed:
         return Parsed(t.astimezone(timezone.utc), [])
     except (ValueError, OverflowError) as exc:  # +9999, 02-30, year 1 at +01:00
         return Parsed(None, [_problem(1, str(exc), line)])
+
+
+def _in_zone(line: str, groups: tuple, zone: tzinfo) -> Parsed:
+    """`date`'s local time with its zone abbreviation, read in the host's zone: kept only when the zone
+    names that moment so (of a repeated hour, the reading whose name matches)."""
+    month, day, hh, mi, ss, abbreviation, year = groups
+    try:
+        for fold in (0, 1):
+            t = datetime(int(year), _MONTHS[month.lower()], int(day), int(hh), int(mi), int(ss), tzinfo=zone,
+                         fold=fold)
+            if t.tzname() == abbreviation:
+                return Parsed(t.astimezone(timezone.utc), [])
+    except (ValueError, OverflowError) as exc:
+        return Parsed(None, [_problem(1, str(exc), line)])
+    return Parsed(None, [_problem(1, f"time zone {abbreviation!r} is not what {zone} calls that time", line)])

@@ -94,7 +94,7 @@ def test_a_tarball_that_is_no_sosreport_is_refused_naming_its_compression(tmp_pa
         tar.add(SOS, arcname="web1-state")
     tarball = tmp_path / f"web1-state.tar.{ext}"
     tarball.write_bytes(COMPRESS[ext](buf.getvalue()))
-    with pytest.raises(InputError, match=rf"compressed tar archive \({KIND[ext]}\) that is no sosreport: extract it"):
+    with pytest.raises(InputError, match=rf"compressed tar archive \({KIND[ext]}\) that is no sosreport or supportconfig: extract it"):
         snapshot_sources.load_all(str(tarball))
 
 
@@ -106,7 +106,7 @@ def test_plain_tar_of_another_folder_is_refused(tmp_path):
     tarball = tmp_path / "copy.tar"
     tarball.write_bytes(buf.getvalue())
     r = snapshot_from(tarball)
-    assert r.returncode == 1 and b"a tar archive that is no sosreport: extract it and give the folder" in r.stderr
+    assert r.returncode == 1 and b"a tar archive that is no sosreport or supportconfig: extract it and give the folder" in r.stderr
 
 
 def test_zip_is_refused(tmp_path):
