@@ -16,7 +16,8 @@ import orjson
 import pytest
 
 from tcplog.connectors import sos_archive, supportconfig
-from tests.test_cli import events, tcplog
+from tests.test_cli import tcplog
+from tests.test_sos_archive import member, scan
 
 SCC = Path(__file__).parent / "fixtures" / "supportconfig-web1"
 TOP = "scc_web1_261120_1105"
@@ -41,21 +42,6 @@ def packed(tmp_path: Path, name: str = f"{TOP}.txz", extra=(), top: str = TOP) -
         data = gzip.compress(data)
     path.write_bytes(data)
     return path
-
-
-def member(name: str, data: bytes | None = None, link: str | None = None):
-    info = tarfile.TarInfo(name)
-    if link is not None:
-        info.type, info.linkname = tarfile.SYMTYPE, link
-    else:
-        info.size = len(data or b"")
-    return info, data
-
-
-def scan(*args: str) -> tuple[list[dict], dict, str]:
-    r = tcplog("scan", *args, "--stats", *REF)
-    assert r.returncode == 0, r.stderr
-    return events(r.stdout), orjson.loads(r.stderr.splitlines()[-1]), r.stderr.decode()
 
 
 def test_the_folder_is_judged_by_its_own_snapshot():
