@@ -12,8 +12,9 @@ connectors.supportconfig then reads as an unpacked report. Nothing else is extra
 
 The archive is someone else's file: a member is written only below the report folder (no absolute
 name, no `..`, no second top folder), only regular files and symbolic links are made, and the
-links only after every file is written, so no file is written through a link; connectors.sosreport
-then refuses any link that leads outside the report, as in a folder. Decompression stops at
+links only after every file is written, and none below a link made before, so no file, folder or
+link is written through a link; connectors.sosreport then refuses any link that leads outside the
+report, as in a folder. Decompression stops at
 `--max-input-bytes`. Names shown to the user are the archive's (`ARCHIVE!sosreport-…/var/log/messages`,
 `shown`), never the scratch folder's.
 

@@ -38,8 +38,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import orjson
-
 from tcplog.classify import facts as factlib
 from tcplog.classify.collect import locate
 from tcplog.classify.facts import UNKNOWN, Facts
@@ -387,7 +385,8 @@ def _static_text(expr) -> str | None:
 
 
 def _compile_text(expr) -> str | None:
-    return None if b"{" in orjson.dumps(expr) else expr_text(expr)
+    text = expr_text(expr)  # (without facts: a path's {event.fields.X} as written)
+    return None if "{" in text else text
 
 
 def _for_kernel(r: dict, facts: Facts) -> bool:
