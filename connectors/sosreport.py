@@ -110,12 +110,11 @@ def zone(path: str) -> tuple[tzinfo, str] | None:
 
     In order: timedatectl's `Time zone: America/New_York (EST, -0500)` (sos's systemd plugin), the
     zone /etc/localtime links to, /etc/localtime's own TZif data (sos copies the file), Debian's
-    /etc/timezone, RHEL 5/6's /etc/sysconfig/clock `ZONE="…"`."""
+    /etc/timezone, /etc/sysconfig/clock's `ZONE="…"` (RHEL 5/6) or `TIMEZONE="…"` (SLES 11)."""
     tree = Tree(path, confined=True)
     for name in TIMEDATECTL_FILES:
-        if (text := _text(tree, name)) and (m := re.search(r"^\s*Time zone:\s*(\S+)", text, re.M)):
-            if found := named_zone(m.group(1)):
-                return found, tree.path(name)
+        if (text := _text(tree, name)) and (found := timedatectl_zone(text)):
+            return found, tree.path(name)
     local = tree.path("etc/localtime")
     if os.path.islink(local) and (m := re.search(r"zoneinfo/(?:posix/|right/)?(.+)\Z", os.readlink(local))):
         if found := named_zone(m.group(1)):
@@ -128,9 +127,8 @@ def zone(path: str) -> tuple[tzinfo, str] | None:
             pass
     if (text := _text(tree, "etc/timezone")) and (found := named_zone(text.strip().splitlines()[0].strip())):
         return found, tree.path("etc/timezone")
-    if (text := _text(tree, "etc/sysconfig/clock")) and (m := re.search(r'^\s*ZONE="?([^"\s]+)', text, re.M)):
-        if found := named_zone(m.group(1)):
-            return found, tree.path("etc/sysconfig/clock")
+    if (text := _text(tree, "etc/sysconfig/clock")) and (found := clock_zone(text)):
+        return found, tree.path("etc/sysconfig/clock")
     return None
 
 
@@ -169,13 +167,7 @@ def _identity(fill: Filler, host: str | None) -> None:
         doc["host"] = document.fitting(doc, "host", found[1].strip().splitlines()[0].strip())
         doc["sources"]["host"] = tree.path(found[0])
     if found := _first(fill, "kernel", UNAME_FILES):
-        result = parse.uname_a(found[1])
-        if result.value:
-            doc["kernel"] = {"release": document.fitting(doc, "kernel", result.value["release"], document.MAX_STRING),
-                             "version": document.fitting(doc, "kernel", result.value["version"] or None,
-                                                         document.MAX_STRING)}
-            doc["sources"]["kernel"] = tree.path(found[0])
-        fill.problems("kernel", found[0], result.problems)
+        uname_kernel(fill, found[1], found[0], tree.path(found[0]))
     btime = fill.parsed("boot", "proc/stat", parse.boot_time, quiet=True) if tree.exists("proc/stat") else None
     boot_id = fill.read("boot", "proc/sys/kernel/random/boot_id", quiet=True)
     if btime is not None or boot_id:
@@ -187,6 +179,31 @@ def _identity(fill: Filler, host: str | None) -> None:
     for section in ("host", "kernel", "boot"):
         if doc[section] is None:
             fill.error(section, "not found in the report")
+
+
+def uname_kernel(fill: Filler, text: str, name: str, source: str) -> bool:
+    """The document's kernel from `uname -a` output read from `name` (its problems noted), `source` saying
+    where; True when it gave one."""
+    doc, result = fill.doc, parse.uname_a(text)
+    fill.problems("kernel", name, result.problems)
+    if not result.value:
+        return False
+    doc["kernel"] = {"release": document.fitting(doc, "kernel", result.value["release"], document.MAX_STRING),
+                     "version": document.fitting(doc, "kernel", result.value["version"] or None, document.MAX_STRING)}
+    doc["sources"]["kernel"] = source
+    return True
+
+
+def timedatectl_zone(text: str) -> tzinfo | None:
+    """The zone timedatectl's `Time zone: America/New_York (EST, -0500)` line names, else None."""
+    m = re.search(r"^\s*Time zone:\s*(\S+)", text, re.M)
+    return named_zone(m.group(1)) if m else None
+
+
+def clock_zone(text: str) -> tzinfo | None:
+    """The zone /etc/sysconfig/clock names: `ZONE="…"` (RHEL 5/6), `TIMEZONE="…"` (SLES 11), else None."""
+    m = re.search(r'^\s*(?:TIMEZONE|ZONE)="?([^"\s]+)', text, re.M)
+    return named_zone(m.group(1)) if m else None
 
 
 def _time(tree: Tree) -> tuple[datetime, str]:

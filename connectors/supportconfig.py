@@ -63,7 +63,7 @@ from datetime import datetime, timezone, tzinfo
 
 from tcplog.connectors import walk
 from tcplog.connectors.procfs import MAX_FILE, Filler, Tree
-from tcplog.connectors.sosreport import named_zone
+from tcplog.connectors.sosreport import clock_zone, timedatectl_zone, uname_kernel
 from tcplog.connectors.sysctl_text import identity_from_sysctl
 from tcplog.errors import InputError
 from tcplog.snapshot import document, parse
@@ -316,16 +316,9 @@ def _identity(fill: Filler, tree: _Folder, basic: list[Section], env: list[Secti
             doc["host"] = document.fitting(doc, "host", name)
             doc["sources"]["host"] = f"{tree.file('summary.xml')} (<hostname>)"
     for name, found in ((BASIC_ENV, basic), (BOOT, tree.sections(BOOT, _commands("uname -a")))):
-        if (s := tree.put("uname_-a", name, found, COMMAND, "uname -a")) is not None and s.text:
-            result = parse.uname_a(s.text)
-            fill.problems("kernel", "uname_-a", result.problems)
-            if result.value:
-                doc["kernel"] = {"release": document.fitting(doc, "kernel", result.value["release"],
-                                                             document.MAX_STRING),
-                                 "version": document.fitting(doc, "kernel", result.value["version"] or None,
-                                                             document.MAX_STRING)}
-                doc["sources"]["kernel"] = tree.path("uname_-a")
-                break
+        if (s := tree.put("uname_-a", name, found, COMMAND, "uname -a")) is not None and s.text \
+                and uname_kernel(fill, s.text, "uname_-a", tree.path("uname_-a")):
+            break
     identity_from_sysctl(doc, fill.all_sysctl, tree.path("sysctl_-a") if "sysctl_-a" in tree.files
                          else tree.path("proc/sys"))
     if doc["host"] is None and (m := _NAME.match(os.path.basename(os.path.normpath(tree.base)))):
@@ -383,13 +376,10 @@ def zone(path: str) -> tuple[tzinfo, str] | None:
 def _zone(tree: _Folder) -> tuple[tzinfo, str] | None:
     for name, label in (("systemd.txt", "timedatectl --no-pager status"), ("ntp.txt", "timedatectl")):
         for s in tree.sections(name, _commands(label)):
-            if s.kind == COMMAND and s.label == label and s.text \
-                    and (m := re.search(r"^\s*Time zone:\s*(\S+)", s.text, re.M)) and (found := named_zone(m.group(1))):
+            if s.kind == COMMAND and s.label == label and s.text and (found := timedatectl_zone(s.text)):
                 return found, f"{tree.file(name)} ({label})"
     for s in tree.sections("sysconfig.txt", lambda s: s.kind == CONF and s.label == "/etc/sysconfig/clock"):
-        if s.label == "/etc/sysconfig/clock" and s.text \
-                and (m := re.search(r'^\s*(?:TIMEZONE|ZONE)="?([^"\s]+)', s.text, re.M)) \
-                and (found := named_zone(m.group(1))):
+        if s.label == "/etc/sysconfig/clock" and s.text and (found := clock_zone(s.text)):
             return found, f"{tree.file('sysconfig.txt')} (/etc/sysconfig/clock)"
     return None
 

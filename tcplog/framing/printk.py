@@ -25,11 +25,12 @@ from __future__ import annotations
 import re
 
 # CONFIG_PRINTK_CALLER: CPU (`[    C1]`) or task (`[ T1234]`); Unisoc's task with its CPU (`[T597@C0]`)
-_CALLER = r"\[\s*([CT]\d+(?:@C\d{1,4})?)\]"
+CALLER_ID = r"[CT]\d+(?:@C\d{1,4})?"
+_CALLER = r"\[\s*(" + CALLER_ID + r")\]"
 # MediaTek's `(CPU)[PID:COMM]` after the stamp (TASK_COMM_LEN 16: at most 15 characters of name)
 _MTK_FIELD = r"\((\d{1,4})\)\[(\d{1,10}):[^\]\n]{1,15}\]"
 _MTK = r"(?: ?" + _MTK_FIELD + r")?"
-MTK = re.compile(_MTK_FIELD)
+_MTK_ALONE = re.compile(_MTK_FIELD)
 # Amlogic's `@CPU` inside the stamp, then its context letter: `[%5lu.%06lu@%d]%c `
 CPU_STAMP_END = r"(?:@(\d{1,4})\](?:[hsd-](?= ))?|\])"
 _PREFIX = re.compile(r"\[\s*(\d{1,10})\.(\d{1,9})" + CPU_STAMP_END + r"(?: ?" + _CALLER + r")?" + _MTK
@@ -48,7 +49,7 @@ def split_prefix(text: str) -> tuple[float | None, str | None, str]:
         return None, caller, rest
     caller = m.group(4)
     if caller is None and m.group(5) is not None:
-        caller = f"T{m.group(6)}@C{m.group(5)}"  # MediaTek's `(CPU)[PID:COMM]`
+        caller = _mtk_caller(m.group(5), m.group(6))  # MediaTek's `(CPU)[PID:COMM]`
     elif caller is None and m.group(3) is not None:
         caller = "C" + m.group(3)  # Amlogic's `@CPU`
     return seconds(m.group(1), m.group(2)), caller, text[m.end():]
@@ -56,8 +57,13 @@ def split_prefix(text: str) -> tuple[float | None, str | None, str]:
 
 def split_mtk(text: str) -> tuple[str, str] | None:
     """(caller, rest) when text starts with MediaTek's `(CPU)[PID:COMM]` (the stamp read before it), else None."""
-    m = MTK.match(text)
-    return None if m is None else (f"T{m.group(2)}@C{m.group(1)}", text[m.end():])
+    m = _MTK_ALONE.match(text)
+    return None if m is None else (_mtk_caller(m.group(1), m.group(2)), text[m.end():])
+
+
+def _mtk_caller(cpu: str, pid: str) -> str:
+    """MediaTek's CPU and pid as a caller id in Unisoc's spelling (`T0@C0`)."""
+    return f"T{pid}@C{cpu}"
 
 
 def cut_stamp(text: str) -> tuple[str | None, str] | None:

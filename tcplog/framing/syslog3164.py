@@ -44,7 +44,7 @@ import re
 
 from tcplog.framing.context import from_epoch_us, local_time, month_number, parse_iso
 from tcplog.framing.origin import kernel_record
-from tcplog.framing.printk import CPU_STAMP_END, level_prefix, split_mtk, split_pri, split_prefix
+from tcplog.framing.printk import CALLER_ID, CPU_STAMP_END, level_prefix, split_mtk, split_pri, split_prefix
 from tcplog.record import Record
 
 NAME = "rfc3164"
@@ -154,8 +154,8 @@ _FAST = re.compile(
     r"(?:\.(\d{1,9}))? (?![ \[])(\S*[^\s:]) ([^\s\[\]:]{1,128})(?:\[(\d{1,10})\])?: (?:: )?+"  # (`[`: no host;
     # two spaces: busybox's empty hostname, its `kern.warn` where the host stands, read by the general decoder)
     r"(?!<)"  # a `<N>` level marker the kernel left after the tag: rare, read by the general decoder
-    r"(?:\[\s*(\d{1,10})\.(\d{1,9})" + CPU_STAMP_END + r"(?: ?\[\s*([CT]\d+(?:@C\d{1,4})?)\])?(?:\s*<[0-7]>)? ?"
-    r"|\[\s*([CT]\d+(?:@C\d{1,4})?)\] ?)?"
+    r"(?:\[\s*(\d{1,10})\.(\d{1,9})" + CPU_STAMP_END + r"(?: ?\[\s*(" + CALLER_ID + r")\])?(?:\s*<[0-7]>)? ?"
+    r"|\[\s*(" + CALLER_ID + r")\] ?)?"
 )
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
                                        "Dec"), 1)}
